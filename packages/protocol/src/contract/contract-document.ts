@@ -1,0 +1,154 @@
+import { getMetadataStorage } from 'class-validator';
+import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { HEADERS, META_HEADER_PREFIX } from '../headers';
+import { CONTRACT_VERSION, DEFAULT_HEARTBEAT_EXPIRY_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MAX_PAYLOAD_BYTES } from '../limits';
+import { ControlOrderBody } from '../messages/control-message';
+import { META_FIELD_DESCRIPTION, type HeaderField } from '../messages/header-fields';
+import { WorkerStatusBody } from '../messages/worker-status-message';
+import { templateNames, WORKER_TYPE_PATTERN } from '../names';
+import { REQUEST_TRANSITIONS } from '../transitions';
+import { EVENT_STATES, REQUEST_STATES, RESPONSE_STATUSES } from '../states';
+import { exchangeSpecs, managerTopology } from '../topology/topology';
+import { MESSAGE_SPECS, type MessageSpec } from './message-specs';
+
+// Referenced so the decorators of both body classes are registered before the schemas are read.
+const BODY_CLASSES = [WorkerStatusBody, ControlOrderBody];
+
+type JsonSchema = Record<string, unknown>;
+
+function fieldSchema(field: HeaderField): JsonSchema {
+  const schema: JsonSchema = { description: field.description };
+  switch (field.kind) {
+    case 'string':
+      schema['type'] = 'string';
+      if (field.maxLength !== undefined) schema['maxLength'] = field.maxLength;
+      if (field.enum) schema['enum'] = [...field.enum];
+      if (field.pattern) schema['pattern'] = field.pattern.source;
+      break;
+    case 'int':
+      schema['type'] = 'integer';
+      if (field.minimum !== undefined) schema['minimum'] = field.minimum;
+      if (field.maximum !== undefined) schema['maximum'] = field.maximum;
+      break;
+    case 'bool':
+      schema['type'] = 'boolean';
+      break;
+    case 'string[]':
+      schema['type'] = 'array';
+      schema['items'] = { type: 'string', maxLength: field.maxLength };
+      schema['maxItems'] = field.maxItems;
+      break;
+  }
+  return schema;
+}
+
+function headersSchema(spec: MessageSpec): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  for (const field of [...spec.required, ...spec.optional]) properties[field.name] = fieldSchema(field);
+  const schema: JsonSchema = {
+    type: 'object',
+    properties,
+    required: spec.required.map((field) => field.name),
+  };
+  if (spec.meta) {
+    schema['patternProperties'] = { [`^${META_HEADER_PREFIX}`]: { type: 'string', description: META_FIELD_DESCRIPTION } };
+  }
+  return schema;
+}
+
+function payloadSchema(spec: MessageSpec, bodies: Record<string, JsonSchema>): JsonSchema {
+  switch (spec.body) {
+    case 'bytes':
+      return { type: 'string', format: 'binary', description: 'The payload bytes, opaque to the manager.' };
+    case 'empty':
+      return { type: 'string', maxLength: 0 };
+    case 'bytes on SUCCESS, else empty':
+      return { type: 'string', format: 'binary', description: 'The output payload on SUCCESS; empty for every other status.' };
+    default:
+      return { $ref: `#/components/schemas/${spec.body}` };
+  }
+}
+
+/**
+ * The wire contract as an AsyncAPI 3.0 document, generated from the same definitions the code
+ * uses (names, header fields, topology, body classes), so it cannot drift from them.
+ */
+export function contractDocument(): Record<string, unknown> {
+  const names = templateNames();
+  const bodies = validationMetadatasToSchemas({ classValidatorMetadataStorage: getMetadataStorage() }) as Record<string, JsonSchema>;
+  const schemas = Object.fromEntries(BODY_CLASSES.map((cls) => [cls.name, bodies[cls.name] ?? {}]));
+  const channels: Record<string, unknown> = {};
+  for (const exchange of exchangeSpecs(names)) {
+    const key = Object.entries(names.exchanges).find(([, name]) => name === exchange.name)?.[0] ?? exchange.name;
+    const messages = MESSAGE_SPECS.filter((spec) => spec.exchange === key);
+    channels[key] = {
+      address: exchange.name,
+      description: `${exchange.type} exchange`,
+      parameters: { ns: { description: 'The namespace (WM_NAMESPACE, default wm).', default: 'wm' } },
+      messages: Object.fromEntries(messages.map((spec) => [spec.name, { $ref: `#/components/messages/${spec.name}` }])),
+      bindings: { amqp: { is: 'routingKey', exchange: { name: exchange.name, type: exchange.type, durable: true, autoDelete: false, vhost: '/' } } },
+    };
+  }
+  const operations = Object.fromEntries(
+    MESSAGE_SPECS.map((spec) => [
+      `${spec.name}`,
+      {
+        action: 'send',
+        channel: { $ref: `#/channels/${spec.exchange}` },
+        summary: `${spec.publisher} → ${spec.consumer}, routing key ${spec.routingKey}`,
+        messages: [{ $ref: `#/channels/${spec.exchange}/messages/${spec.name}` }],
+      },
+    ]),
+  );
+  const messages = Object.fromEntries(
+    MESSAGE_SPECS.map((spec) => [
+      spec.name,
+      {
+        name: spec.name,
+        summary: spec.summary,
+        headers: headersSchema(spec),
+        payload: payloadSchema(spec, schemas),
+        bindings: { amqp: { deliveryMode: 2 } },
+        'x-routing-key': spec.routingKey,
+      },
+    ]),
+  );
+  const topology = managerTopology(names, ['{type}']);
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'Worker manager wire contract',
+      version: CONTRACT_VERSION,
+      description: [
+        'Every exchange and queue name starts with the namespace {ns}. Every message is persistent and published with publisher confirms.',
+        'A consumer acks only after its effect is durable: the manager after its database commit, a worker after its response is confirmed.',
+        `Worker type names match ${WORKER_TYPE_PATTERN.source}. Header values arriving as strings are accepted for integers and booleans.`,
+        `Defaults: WM_MAX_PAYLOAD_BYTES ${DEFAULT_MAX_PAYLOAD_BYTES}, WM_HEARTBEAT_INTERVAL_MS ${DEFAULT_HEARTBEAT_INTERVAL_MS}, WM_HEARTBEAT_EXPIRY_MS ${DEFAULT_HEARTBEAT_EXPIRY_MS}.`,
+      ].join('\n'),
+    },
+    defaultContentType: 'application/octet-stream',
+    channels,
+    operations,
+    components: { messages, schemas },
+    'x-headers': HEADERS,
+    'x-states': { request: REQUEST_STATES, response: RESPONSE_STATUSES, event: EVENT_STATES, transitions: REQUEST_TRANSITIONS },
+    'x-topology': {
+      description: 'What the manager declares ({type} stands for every configured worker type). A worker may declare its own queue with exactly these arguments, or check it passively.',
+      queues: topology.queues,
+      bindings: topology.bindings,
+      controlQueue: {
+        name: names.controlQueue('{instance id}'),
+        options: { exclusive: true, autoDelete: true },
+        bindings: [
+          { 'x-match': 'all', [HEADERS.controlTarget]: 'instance', [HEADERS.workerId]: '{instance id}' },
+          { 'x-match': 'all', [HEADERS.controlTarget]: 'type', [HEADERS.workerType]: '{type}' },
+        ],
+      },
+    },
+  };
+}
+
+/** The document as checked in at `contract/asyncapi.json`. */
+export function contractJson(): string {
+  return `${JSON.stringify(contractDocument(), null, 2)}\n`;
+}

@@ -1,0 +1,38 @@
+/**
+ * Header names of wire contract v1. Every message carries the ones that apply to it; the message
+ * specs in `messages/` say which, with their types and limits.
+ */
+export const HEADERS = {
+  requestId: 'wm-request-id',
+  contentType: 'wm-content-type',
+  tenant: 'wm-tenant',
+  owner: 'wm-owner',
+  session: 'wm-session',
+  workflow: 'wm-workflow',
+  step: 'wm-step',
+  attempt: 'wm-attempt',
+  workerType: 'wm-worker-type',
+  workerId: 'wm-worker-id',
+  status: 'wm-status',
+  state: 'wm-state',
+  messages: 'wm-messages',
+  progress: 'wm-progress',
+  retryable: 'wm-retryable',
+  /** On events: the content type of the request, when `wm-content-type` names the output's. */
+  requestContentType: 'wm-request-content-type',
+  /** On control orders: `instance` (one worker, by `wm-worker-id`) or `type` (every instance of `wm-worker-type`). */
+  controlTarget: 'wm-control-target',
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
+  /** Set by RabbitMQ quorum queues on redelivered messages. */
+  deliveryCount: 'x-delivery-count',
+  /** Set by RabbitMQ when it dead-letters a message. */
+  death: 'x-death',
+  firstDeathReason: 'x-first-death-reason',
+  firstDeathQueue: 'x-first-death-queue',
+} as const;
+
+export type HeaderName = (typeof HEADERS)[keyof typeof HEADERS];
+
+/** Free headers a worker returns start with this; they travel to the next step and to the requester. */
+export const META_HEADER_PREFIX = 'wm-meta-';

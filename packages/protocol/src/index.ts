@@ -1,0 +1,177 @@
+/**
+ * `@org/protocol`: wire contract v1 of the worker manager, the one place its names, headers,
+ * states, topology and message shapes are spelled.
+ *
+ * ```ts
+ * import { namesFor, workerTopology, assertTopology, parseJob, buildResponse } from '@org/protocol';
+ *
+ * const names = namesFor(process.env.WM_NAMESPACE ?? 'wm');
+ * await assertTopology(channel, workerTopology(names, 'file-mover'));
+ * await channel.consume(names.workerQueue('file-mover'), (message) => {
+ *   const job = parseJob(message!);
+ *   if (!job.ok) return; // job.error.issues says what is wrong, header by header
+ *   const reply = buildResponse(names, { requestId: job.value.requestId, attempt: job.value.attempt,
+ *     status: 'SUCCESS', workerType: 'file-mover', workerId: 'mover-1', body: Buffer.from('done') });
+ *   channel.publish(reply.exchange, reply.routingKey, reply.content, reply.options);
+ * });
+ * ```
+ */
+import 'reflect-metadata';
+
+export {
+  CONTRACT_VERSION,
+  DEFAULT_NAMESPACE,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_HEARTBEAT_EXPIRY_MS,
+  MAX_REQUEST_ID_LENGTH,
+  MAX_SHORT_HEADER_LENGTH,
+  MAX_MESSAGE_LENGTH,
+  MAX_MESSAGES,
+  MAX_META_HEADERS,
+  WORK_QUEUE_DELIVERY_LIMIT,
+} from './limits';
+export {
+  WORKER_TYPE_PATTERN,
+  NAMESPACE_PATTERN,
+  CONTENT_TYPE_PATTERN,
+  isWorkerType,
+  isContentType,
+  assertNamespace,
+  namesFor,
+  templateNames,
+  type Names,
+  type ExchangeNames,
+  type QueueNames,
+} from './names';
+export { HEADERS, META_HEADER_PREFIX, type HeaderName } from './headers';
+export {
+  REQUEST_STATES,
+  RESPONSE_STATUSES,
+  EVENT_STATES,
+  TERMINAL_EVENT_STATES,
+  TERMINAL_REQUEST_STATES,
+  LIVE_REQUEST_STATES,
+  RETRYABLE_REQUEST_STATES,
+  isRequestState,
+  isResponseStatus,
+  isEventState,
+  isTerminalRequestState,
+  routingWord,
+  type RequestState,
+  type ResponseStatus,
+  type EventState,
+} from './states';
+export {
+  NEW,
+  REQUEST_TRANSITIONS,
+  canTransition,
+  assertTransition,
+  stateForResponse,
+  ForbiddenTransitionError,
+  type TransitionSource,
+} from './transitions';
+export {
+  ProtocolValidationError,
+  parsed,
+  rejected,
+  unwrap,
+  type ParseResult,
+  type ValidationIssue,
+} from './validation';
+export {
+  CONTROL_TARGETS,
+  workQueueArguments,
+  managerDeadLetterKey,
+  exchangeSpecs,
+  workerQueueTopology,
+  workerTopology,
+  managerTopology,
+  livenessTopology,
+  controlTopology,
+  merge as mergeTopology,
+  type ControlTarget,
+  type ExchangeSpec,
+  type ExchangeType,
+  type QueueSpec,
+  type BindingSpec,
+  type Topology,
+} from './topology/topology';
+export { assertTopology, checkTopology, deleteTopology, type TopologyChannel } from './topology/assert-topology';
+export {
+  EMPTY_BODY,
+  amqpTimestamp,
+  type IncomingMessage,
+  type OutgoingMessage,
+  type PublishOptions,
+} from './messages/amqp-message';
+export { FIELDS, HeaderReader, type HeaderField, type FieldKind } from './messages/header-fields';
+export { type RequesterMetadata } from './messages/requester-metadata';
+export {
+  buildRequest,
+  parseRequest,
+  requestIdentity,
+  type RequestMessage,
+  type RequestInput,
+  type RequestIdentity,
+} from './messages/request-message';
+export {
+  buildJob,
+  parseJob,
+  jobMessageId,
+  type JobMessage,
+  type DeliveredJob,
+  type JobInput,
+} from './messages/job-message';
+export {
+  buildResponse,
+  parseResponse,
+  type ResponseMessage,
+  type ResponseInput,
+} from './messages/response-message';
+export {
+  buildEvent,
+  parseEvent,
+  eventRoutingKey,
+  type EventMessage,
+  type EventInput,
+} from './messages/event-message';
+export {
+  WORKER_STATUSES,
+  WORKER_MESSAGE_KINDS,
+  WorkerStatusBody,
+  buildWorkerMessage,
+  parseWorkerMessage,
+  type WorkerStatus,
+  type WorkerMessageKind,
+  type WorkerMessage,
+  type WorkerStatusInput,
+} from './messages/worker-status-message';
+export {
+  CONTROL_ORDERS,
+  ControlOrderBody,
+  buildControlOrder,
+  parseControlOrder,
+  type ControlOrderKind,
+  type ControlAddress,
+} from './messages/control-message';
+export { readDeadLetter, type DeadLetterInfo } from './messages/dead-letter';
+export { MAX_JSON_BODY_BYTES, parseJsonBody } from './messages/json-body';
+export {
+  ManagerConfig,
+  WorkerTypeConfig,
+  WorkflowConfig,
+  RetryPolicy,
+  FailurePolicy,
+} from './config/manager-config';
+export {
+  parseConfigYaml,
+  validateConfig,
+  resolvePolicy,
+  routesOf,
+  retryDelayMs,
+  type Route,
+  type ResolvedPolicy,
+} from './config/validate-config';
+export { contractDocument, contractJson } from './contract/contract-document';
+export { MESSAGE_SPECS, type MessageSpec } from './contract/message-specs';

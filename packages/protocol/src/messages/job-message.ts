@@ -1,0 +1,106 @@
+import { HEADERS } from '../headers';
+import { type Names } from '../names';
+import { parsed, rejected, type ParseResult } from '../validation';
+import { amqpTimestamp, type IncomingMessage, type OutgoingMessage } from './amqp-message';
+import { FIELDS, HeaderReader, headerTable, metaHeaders, propertyText } from './header-fields';
+import {
+  readRequesterMetadata,
+  requesterMetadataHeaders,
+  type RequesterMetadata,
+} from './requester-metadata';
+
+/** A job: one dispatch of one request step to a worker type, on `<ns>.jobs` with routing key = worker type. */
+export interface JobMessage extends RequesterMetadata {
+  readonly requestId: string;
+  /** The fencing token: responses must echo it. */
+  readonly attempt: number;
+  readonly workerType: string;
+  /** Business content type of the body. */
+  readonly contentType: string;
+  readonly workflow?: string;
+  /** 0-based workflow step; 0 for a single-step request. */
+  readonly step: number;
+  /** `wm-meta-*` headers from the previous step. */
+  readonly meta: Readonly<Record<string, string>>;
+  readonly messageId: string;
+  readonly correlationId?: string;
+  readonly mimeType?: string;
+  readonly body: Buffer;
+}
+
+/** A job as delivered, with what the broker says about its delivery. */
+export interface DeliveredJob extends JobMessage {
+  /** The broker delivered this message before (to this or another consumer). */
+  readonly redelivered: boolean;
+  /** Earlier deliveries of this message, from the quorum queue's `x-delivery-count` (0 on the first). */
+  readonly deliveryCount: number;
+}
+
+export type JobInput = Omit<JobMessage, 'meta'> & { readonly meta?: Readonly<Record<string, string>> };
+
+export function jobMessageId(requestId: string, attempt: number): string {
+  return `${requestId}#${attempt}`;
+}
+
+export function buildJob(names: Names, job: JobInput): OutgoingMessage {
+  return {
+    exchange: names.exchanges.jobs,
+    routingKey: job.workerType,
+    content: job.body,
+    options: {
+      persistent: true,
+      messageId: job.messageId,
+      correlationId: job.correlationId,
+      contentType: job.mimeType ?? 'application/octet-stream',
+      timestamp: amqpTimestamp(),
+      headers: headerTable({
+        [HEADERS.requestId]: job.requestId,
+        [HEADERS.attempt]: job.attempt,
+        [HEADERS.workerType]: job.workerType,
+        [HEADERS.contentType]: job.contentType,
+        [HEADERS.workflow]: job.workflow,
+        [HEADERS.step]: job.step,
+        ...requesterMetadataHeaders(job),
+        ...metaHeaders(job.meta),
+      }),
+    },
+  };
+}
+
+export function parseJob(message: IncomingMessage): ParseResult<DeliveredJob> {
+  const reader = new HeaderReader(message.properties.headers);
+  const requestId = reader.required(FIELDS.requestId);
+  const attempt = reader.required(FIELDS.attempt);
+  const workerType = reader.required(FIELDS.workerType);
+  const contentType = reader.required(FIELDS.contentType);
+  const step = reader.optional(FIELDS.step) ?? 0;
+  const workflow = reader.optional(FIELDS.workflow);
+  const metadata = readRequesterMetadata(reader);
+  const meta = reader.meta();
+  const deliveryCount = message.properties.headers?.[HEADERS.deliveryCount];
+  if (
+    reader.issues.length > 0 ||
+    requestId === undefined ||
+    attempt === undefined ||
+    workerType === undefined ||
+    contentType === undefined
+  ) {
+    return rejected('job message', reader.issues);
+  }
+  return parsed({
+    ...metadata,
+    requestId,
+    attempt,
+    workerType,
+    contentType,
+    workflow,
+    step,
+    meta,
+    messageId: propertyText(message.properties.messageId, 1024) ?? '',
+    correlationId: propertyText(message.properties.correlationId),
+    mimeType: propertyText(message.properties.contentType),
+    body: message.content,
+    redelivered: message.fields.redelivered,
+    deliveryCount: typeof deliveryCount === 'number' ? deliveryCount : 0,
+  });
+}

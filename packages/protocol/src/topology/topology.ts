@@ -1,0 +1,193 @@
+import { HEADERS } from '../headers';
+import { WORK_QUEUE_DELIVERY_LIMIT } from '../limits';
+import { type Names } from '../names';
+
+export type ExchangeType = 'topic' | 'fanout' | 'headers' | 'direct';
+
+export interface ExchangeSpec {
+  readonly name: string;
+  readonly type: ExchangeType;
+  readonly options: { readonly durable: boolean; readonly arguments?: Readonly<Record<string, unknown>> };
+}
+
+export interface QueueSpec {
+  readonly name: string;
+  readonly options: {
+    readonly durable: boolean;
+    readonly exclusive?: boolean;
+    readonly autoDelete?: boolean;
+    readonly arguments: Readonly<Record<string, unknown>>;
+  };
+}
+
+export interface BindingSpec {
+  readonly queue: string;
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly arguments?: Readonly<Record<string, unknown>>;
+}
+
+/** A set of exchanges, queues and bindings to declare together. */
+export interface Topology {
+  readonly exchanges: readonly ExchangeSpec[];
+  readonly queues: readonly QueueSpec[];
+  readonly bindings: readonly BindingSpec[];
+}
+
+/**
+ * Arguments of every work queue. They are fixed by the contract because RabbitMQ refuses a
+ * declaration whose arguments differ from the existing queue's (PRECONDITION_FAILED), so the
+ * manager and every worker must declare exactly these.
+ *
+ * - quorum: replicated, and counts deliveries so a poison message cannot loop forever;
+ * - delivery limit: after that many deliveries the message is dead-lettered;
+ * - at-least-once dead-lettering (needs `reject-publish` overflow): a dead-lettered message is
+ *   not dropped if the dead-letter target is briefly unavailable.
+ */
+export function workQueueArguments(deadLetterExchange: string, deadLetterRoutingKey: string) {
+  return {
+    'x-queue-type': 'quorum',
+    'x-delivery-limit': WORK_QUEUE_DELIVERY_LIMIT,
+    'x-dead-letter-exchange': deadLetterExchange,
+    'x-dead-letter-routing-key': deadLetterRoutingKey,
+    'x-dead-letter-strategy': 'at-least-once',
+    'x-overflow': 'reject-publish',
+  } as const;
+}
+
+/** Routing key under which a manager queue dead-letters to `<ns>.dead` (never a valid worker type: it has a dot). */
+export function managerDeadLetterKey(queue: 'requests' | 'responses' | 'unrouted'): string {
+  return `manager.${queue}`;
+}
+
+export function exchangeSpecs(names: Names): ExchangeSpec[] {
+  const ex = names.exchanges;
+  return [
+    { name: ex.requests, type: 'topic', options: { durable: true } },
+    { name: ex.jobsUnrouted, type: 'fanout', options: { durable: true } },
+    {
+      name: ex.jobs,
+      type: 'topic',
+      options: { durable: true, arguments: { 'alternate-exchange': ex.jobsUnrouted } },
+    },
+    { name: ex.responses, type: 'topic', options: { durable: true } },
+    { name: ex.workers, type: 'topic', options: { durable: true } },
+    { name: ex.dead, type: 'topic', options: { durable: true } },
+    { name: ex.events, type: 'topic', options: { durable: true } },
+    { name: ex.control, type: 'headers', options: { durable: true } },
+  ];
+}
+
+/** The queue shared by every replica of a worker type, and its binding. */
+export function workerQueueTopology(names: Names, workerType: string): Topology {
+  const queue = names.workerQueue(workerType);
+  return {
+    exchanges: [],
+    queues: [
+      {
+        name: queue,
+        options: { durable: true, arguments: workQueueArguments(names.exchanges.dead, workerType) },
+      },
+    ],
+    bindings: [{ queue, exchange: names.exchanges.jobs, routingKey: workerType }],
+  };
+}
+
+/** What a worker of one type declares: the exchanges it publishes to and its own queue. */
+export function workerTopology(names: Names, workerType: string): Topology {
+  return merge({ exchanges: exchangeSpecs(names), queues: [], bindings: [] }, workerQueueTopology(names, workerType));
+}
+
+/**
+ * What the manager declares at start and whenever the configuration changes: every exchange, its
+ * own queues, and the queue of every configured worker type, so a worker with least privilege
+ * (or written in another language) only needs to check that its queue exists.
+ */
+export function managerTopology(names: Names, workerTypes: Iterable<string>): Topology {
+  const ex = names.exchanges;
+  const q = names.queues;
+  const managerQueue = (name: string, key: 'requests' | 'responses' | 'unrouted'): QueueSpec => ({
+    name,
+    options: { durable: true, arguments: workQueueArguments(ex.dead, managerDeadLetterKey(key)) },
+  });
+  const base: Topology = {
+    exchanges: exchangeSpecs(names),
+    queues: [
+      managerQueue(q.managerRequests, 'requests'),
+      managerQueue(q.managerResponses, 'responses'),
+      managerQueue(q.managerUnrouted, 'unrouted'),
+      // The dead-letter consumer's own failures go to the parking queue through the default exchange.
+      { name: q.managerDead, options: { durable: true, arguments: workQueueArguments('', q.parked) } },
+      // The end of the line: no consumer, no limit; a person looks at what lands here.
+      { name: q.parked, options: { durable: true, arguments: { 'x-queue-type': 'quorum' } } },
+    ],
+    bindings: [
+      { queue: q.managerRequests, exchange: ex.requests, routingKey: '#' },
+      { queue: q.managerResponses, exchange: ex.responses, routingKey: '#' },
+      { queue: q.managerUnrouted, exchange: ex.jobsUnrouted, routingKey: '' },
+      { queue: q.managerDead, exchange: ex.dead, routingKey: '#' },
+    ],
+  };
+  return [...new Set(workerTypes)].reduce(
+    (topology, type) => merge(topology, workerQueueTopology(names, type)),
+    base,
+  );
+}
+
+/** One manager replica's exclusive queue for registrations, heartbeats and unregistrations. */
+export function livenessTopology(names: Names, replicaId: string): Topology {
+  const queue = names.livenessQueue(replicaId);
+  return {
+    exchanges: [],
+    queues: [
+      {
+        name: queue,
+        options: { durable: false, exclusive: true, autoDelete: true, arguments: { 'x-queue-type': 'classic' } },
+      },
+    ],
+    bindings: [{ queue, exchange: names.exchanges.workers, routingKey: '#' }],
+  };
+}
+
+/** Control target header values: one instance, or every instance of a type. */
+export const CONTROL_TARGETS = ['instance', 'type'] as const;
+export type ControlTarget = (typeof CONTROL_TARGETS)[number];
+
+/**
+ * One worker instance's control queue, bound to orders addressed to the instance itself and to
+ * orders broadcast to its whole type (a cancel for a job whose holder is not known yet).
+ */
+export function controlTopology(names: Names, workerType: string, instanceId: string): Topology {
+  const queue = names.controlQueue(instanceId);
+  return {
+    exchanges: [],
+    queues: [
+      {
+        name: queue,
+        options: { durable: false, exclusive: true, autoDelete: true, arguments: { 'x-queue-type': 'classic' } },
+      },
+    ],
+    bindings: [
+      {
+        queue,
+        exchange: names.exchanges.control,
+        routingKey: '',
+        arguments: { 'x-match': 'all', [HEADERS.controlTarget]: 'instance', [HEADERS.workerId]: instanceId },
+      },
+      {
+        queue,
+        exchange: names.exchanges.control,
+        routingKey: '',
+        arguments: { 'x-match': 'all', [HEADERS.controlTarget]: 'type', [HEADERS.workerType]: workerType },
+      },
+    ],
+  };
+}
+
+export function merge(a: Topology, b: Topology): Topology {
+  return {
+    exchanges: [...a.exchanges, ...b.exchanges],
+    queues: [...a.queues, ...b.queues],
+    bindings: [...a.bindings, ...b.bindings],
+  };
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Channel, type ChannelModel } from 'amqplib';
+import { Client } from 'pg';
+import { deleteTopology, managerTopology, namesFor, type Names, type Topology } from '@org/protocol';
+import { amqpUrl, databaseUrl } from './services';
+
+/**
+ * An isolated slice of the shared broker and database for one test: its own namespace (every
+ * exchange and queue name starts with it) and its own PostgreSQL schema of the same name.
+ */
+export interface TestNamespace {
+  /** Namespace and PostgreSQL schema name, e.g. `t_3f9a1c2b`. */
+  readonly name: string;
+  readonly names: Names;
+  readonly amqpUrl: string;
+  readonly databaseUrl: string;
+  /** A connection for the test's own use (publishing requests, collecting events). */
+  readonly connection: ChannelModel;
+  /** A plain channel on {@link connection}. */
+  readonly channel: Channel;
+  /** Worker types whose queues cleanup deletes, besides the fixed topology. */
+  readonly workerTypes: Set<string>;
+  /** Runs `fn` at cleanup, last registered first. */
+  defer(fn: () => unknown): void;
+  /** Environment for a manager or worker process running in this namespace. */
+  env(extra?: Record<string, string>): NodeJS.ProcessEnv;
+  /** Deletes the namespace's exchanges, queues and schema, then runs the deferred functions. */
+  cleanup(): Promise<void>;
+}
+
+export async function createTestNamespace(prefix = 't'): Promise<TestNamespace> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const names = namesFor(name);
+  const connection = await connect(amqpUrl());
+  const channel = await connection.createChannel();
+  // A failed passive check or a refused declaration closes the channel; tests that expect one
+  // create their own channel, so an error here is a bug worth seeing but not a crash.
+  channel.on('error', () => undefined);
+  const deferred: Array<() => unknown> = [];
+  const workerTypes = new Set<string>();
+  let cleaned = false;
+  return {
+    name,
+    names,
+    amqpUrl: amqpUrl(),
+    databaseUrl: databaseUrl(),
+    connection,
+    channel,
+    workerTypes,
+    defer: (fn) => deferred.push(fn),
+    env: (extra = {}) => ({
+      ...process.env,
+      AMQP_URL: amqpUrl(),
+      DATABASE_URL: databaseUrl(),
+      WM_NAMESPACE: name,
+      ...extra,
+    }),
+    async cleanup() {
+      if (cleaned) return;
+      cleaned = true;
+      for (const fn of deferred.reverse()) await fn();
+      const cleanupChannel = await connection.createChannel();
+      cleanupChannel.on('error', () => undefined);
+      const topology: Topology = managerTopology(names, workerTypes);
+      await deleteTopology(cleanupChannel, topology).catch(() => undefined);
+      await connection.close().catch(() => undefined);
+      await dropSchema(name);
+    },
+  };
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl() });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Jest helper: a fresh namespace before each test, cleaned up after it.
+ *
+ * ```ts
+ * const ns = useTestNamespace();
+ * it('…', async () => { await ns().channel.publish(…) });
+ * ```
+ */
+export function useTestNamespace(prefix = 't'): () => TestNamespace {
+  let current: TestNamespace | undefined;
+  beforeEach(async () => {
+    current = await createTestNamespace(prefix);
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return () => {
+    if (!current) throw new Error('useTestNamespace(): the namespace exists only inside a test');
+    return current;
+  };
+}
