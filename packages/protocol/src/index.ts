@@ -97,7 +97,12 @@ export {
   type BindingSpec,
   type Topology,
 } from './topology/topology';
-export { assertTopology, checkTopology, deleteTopology, type TopologyChannel } from './topology/assert-topology';
+export {
+  assertTopology,
+  checkTopology,
+  deleteTopology,
+  type TopologyChannel,
+} from './topology/assert-topology';
 export {
   EMPTY_BODY,
   amqpTimestamp,

@@ -114,7 +114,9 @@ function makeNames(ns: string, validate: boolean): Names {
     },
     workerQueue(workerType: string): string {
       if (validate && !isWorkerType(workerType)) {
-        throw new Error(`"${workerType}" is not a worker type name (${WORKER_TYPE_PATTERN.source})`);
+        throw new Error(
+          `"${workerType}" is not a worker type name (${WORKER_TYPE_PATTERN.source})`,
+        );
       }
       return `${ns}.worker.${workerType}`;
     },

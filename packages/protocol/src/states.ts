@@ -12,7 +12,13 @@ export const REQUEST_STATES = [
 export type RequestState = (typeof REQUEST_STATES)[number];
 
 /** Statuses a worker answers with in `wm-status`. */
-export const RESPONSE_STATUSES = ['RUNNING', 'PROGRESS', 'SUCCESS', 'ERROR', 'INVALID_CONTENT'] as const;
+export const RESPONSE_STATUSES = [
+  'RUNNING',
+  'PROGRESS',
+  'SUCCESS',
+  'ERROR',
+  'INVALID_CONTENT',
+] as const;
 export type ResponseStatus = (typeof RESPONSE_STATUSES)[number];
 
 /** States reported to requesters in `wm-state` on `<ns>.events`. */

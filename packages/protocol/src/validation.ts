@@ -20,7 +20,9 @@ export class ProtocolValidationError extends Error {
     readonly subject: string,
     readonly issues: readonly ValidationIssue[],
   ) {
-    super(`invalid ${subject}: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`);
+    super(
+      `invalid ${subject}: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+    );
   }
 
   /** The issues as plain sentences, the form carried in `wm-messages`. */

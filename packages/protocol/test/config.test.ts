@@ -1,4 +1,11 @@
-import { parseConfigYaml, routesOf, validateConfig, retryDelayMs, RetryPolicy, unwrap } from '../src/index';
+import {
+  parseConfigYaml,
+  routesOf,
+  validateConfig,
+  retryDelayMs,
+  RetryPolicy,
+  unwrap,
+} from '../src/index';
 
 const sample = `
 workers:
@@ -26,10 +33,24 @@ describe('configuration', () => {
   it('accepts the design sample and routes every content type', () => {
     const config = unwrap(parseConfigYaml(sample));
     const routes = routesOf(config);
-    expect(routes.get('product/raw')).toMatchObject({ kind: 'worker', workerType: 'file-mover', policy: { keepErrors: true, timeoutMs: 600000 } });
-    expect(routes.get('product/raw')?.policy.retry).toMatchObject({ maxAttempts: 3, backoffMs: 5000 });
-    expect(routes.get('product/ingest')).toMatchObject({ kind: 'workflow', steps: ['file-mover', 'metadata-extractor'] });
-    expect(routes.get('product/stored')?.policy).toMatchObject({ keepErrors: true, keepSuccess: false, retry: { maxAttempts: 1 } });
+    expect(routes.get('product/raw')).toMatchObject({
+      kind: 'worker',
+      workerType: 'file-mover',
+      policy: { keepErrors: true, timeoutMs: 600000 },
+    });
+    expect(routes.get('product/raw')?.policy.retry).toMatchObject({
+      maxAttempts: 3,
+      backoffMs: 5000,
+    });
+    expect(routes.get('product/ingest')).toMatchObject({
+      kind: 'workflow',
+      steps: ['file-mover', 'metadata-extractor'],
+    });
+    expect(routes.get('product/stored')?.policy).toMatchObject({
+      keepErrors: true,
+      keepSuccess: false,
+      retry: { maxAttempts: 1 },
+    });
     expect(config.skipContentTypes).toEqual(['product/ignored']);
   });
 
@@ -81,17 +102,29 @@ describe('configuration', () => {
       'wrokflows: is not a configuration key (workers, workflows, skipContentTypes)',
     );
     expect(issuesOf({ workers: [{ type: 'a', contentTypes: 'x/y', timeoutMs: 'soon' }] })).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^workers\[0\]\.contentTypes: /), expect.stringMatching(/^workers\[0\]\.timeoutMs: /)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^workers\[0\]\.contentTypes: /),
+        expect.stringMatching(/^workers\[0\]\.timeoutMs: /),
+      ]),
     );
     expect(issuesOf({ workers: [{ type: 'a', retry: { maxAttempts: 0 } }] })).toEqual([
       'workers[0].retry.maxAttempts: must not be less than 1',
     ]);
     expect(issuesOf('workers: [\n  - type: a\n')[0]).toMatch(/^line \d+: /);
-    expect(issuesOf([])).toEqual(['(root): must be an object with workers, workflows and skipContentTypes']);
+    expect(issuesOf([])).toEqual([
+      '(root): must be an object with workers, workflows and skipContentTypes',
+    ]);
   });
 
   it('computes exponential retry delays with a cap', () => {
-    const policy = Object.assign(new RetryPolicy(), { maxAttempts: 5, backoffMs: 1000, backoffMultiplier: 2, maxBackoffMs: 3000 });
-    expect([2, 3, 4, 5].map((attempt) => retryDelayMs(policy, attempt))).toEqual([1000, 2000, 3000, 3000]);
+    const policy = Object.assign(new RetryPolicy(), {
+      maxAttempts: 5,
+      backoffMs: 1000,
+      backoffMultiplier: 2,
+      maxBackoffMs: 3000,
+    });
+    expect([2, 3, 4, 5].map((attempt) => retryDelayMs(policy, attempt))).toEqual([
+      1000, 2000, 3000, 3000,
+    ]);
   });
 });

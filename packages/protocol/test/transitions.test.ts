@@ -30,7 +30,9 @@ describe('request state transitions', () => {
     expect(canTransition('ERROR', 'RUNNING')).toBe(false);
     expect(canTransition('CANCELLED', 'SUCCESS')).toBe(false);
     expect(canTransition(NEW, 'RUNNING')).toBe(false);
-    expect(() => assertTransition('ERROR', 'SUCCESS')).toThrow('a request cannot go from ERROR to SUCCESS');
+    expect(() => assertTransition('ERROR', 'SUCCESS')).toThrow(
+      'a request cannot go from ERROR to SUCCESS',
+    );
   });
 
   it('lets a retry start a new cycle from every finished state but SUCCESS', () => {
@@ -41,6 +43,12 @@ describe('request state transitions', () => {
   });
 
   it('maps every response status to a stored state', () => {
-    expect(RESPONSE_STATUSES.map(stateForResponse)).toEqual(['RUNNING', 'RUNNING', 'SUCCESS', 'ERROR', 'INVALID_CONTENT']);
+    expect(RESPONSE_STATUSES.map(stateForResponse)).toEqual([
+      'RUNNING',
+      'RUNNING',
+      'SUCCESS',
+      'ERROR',
+      'INVALID_CONTENT',
+    ]);
   });
 });

@@ -14,7 +14,9 @@ export default async function globalSetup(): Promise<void> {
   const containers: StartedTestContainer[] = [];
   if (!(await answers(amqpUrl(), 5672))) {
     if (!dockerEngineAvailable()) {
-      throw new Error(`RabbitMQ does not answer at ${amqpUrl()} and no Docker engine is available: start RabbitMQ (rabbitmq-server -detached) or set AMQP_URL`);
+      throw new Error(
+        `RabbitMQ does not answer at ${amqpUrl()} and no Docker engine is available: start RabbitMQ (rabbitmq-server -detached) or set AMQP_URL`,
+      );
     }
     const { RabbitMQContainer } = await import('@testcontainers/rabbitmq');
     const rabbit = await new RabbitMQContainer('rabbitmq:4-management').start();
@@ -23,7 +25,9 @@ export default async function globalSetup(): Promise<void> {
   }
   if (!(await answers(databaseUrl(), 5432))) {
     if (!dockerEngineAvailable()) {
-      throw new Error(`PostgreSQL does not answer at ${databaseUrl()} and no Docker engine is available: start PostgreSQL or set DATABASE_URL`);
+      throw new Error(
+        `PostgreSQL does not answer at ${databaseUrl()} and no Docker engine is available: start PostgreSQL or set DATABASE_URL`,
+      );
     }
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
     const postgres = await new PostgreSqlContainer('postgres:17-alpine').start();

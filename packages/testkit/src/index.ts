@@ -7,7 +7,14 @@
  * await events.waitFor(1, (m) => m.properties.headers?.['wm-state'] === 'SUCCESS');
  * ```
  */
-export { DEFAULT_AMQP_URL, DEFAULT_DATABASE_URL, amqpUrl, databaseUrl, answers, dockerEngineAvailable } from './services';
+export {
+  DEFAULT_AMQP_URL,
+  DEFAULT_DATABASE_URL,
+  amqpUrl,
+  databaseUrl,
+  answers,
+  dockerEngineAvailable,
+} from './services';
 export { createTestNamespace, useTestNamespace, type TestNamespace } from './test-namespace';
 export { MessageCollector } from './message-collector';
 export { deferred, withTimeout, waitFor, type Deferred, type WaitOptions } from './wait';

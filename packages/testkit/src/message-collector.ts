@@ -67,13 +67,18 @@ export class MessageCollector {
   }
 
   /** Waits for the first message matching `predicate`. */
-  async first(predicate: (message: ConsumeMessage) => boolean, timeoutMs = 15_000, what?: string): Promise<ConsumeMessage> {
+  async first(
+    predicate: (message: ConsumeMessage) => boolean,
+    timeoutMs = 15_000,
+    what?: string,
+  ): Promise<ConsumeMessage> {
     const [message] = await this.waitFor(1, predicate, timeoutMs, what);
     return message!;
   }
 
   header(message: ConsumeMessage, name: string): unknown {
-    return (message.properties.headers as Record<string, unknown> | undefined)?.[name];
+    const headers: Record<string, unknown> | undefined = message.properties.headers;
+    return headers?.[name];
   }
 
   async stop(): Promise<void> {

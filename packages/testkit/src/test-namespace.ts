@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { Client } from 'pg';
-import { deleteTopology, managerTopology, namesFor, type Names, type Topology } from '@org/protocol';
+import {
+  deleteTopology,
+  managerTopology,
+  namesFor,
+  type Names,
+  type Topology,
+} from '@org/protocol';
 import { amqpUrl, databaseUrl } from './services';
 
 /**

@@ -19,88 +19,136 @@ import { CONTENT_TYPE_PATTERN, WORKER_TYPE_PATTERN } from '../names';
 /** Automatic retries of retryable errors and crashes. Default: none (`maxAttempts: 1`). */
 export class RetryPolicy {
   /** Attempts in one cycle, the first included. @default 1 (no automatic retry) */
-  @IsInt() @Min(1) @Max(100)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   maxAttempts: number = 1;
 
   /** Wait before the first retry, in ms. @default 0 */
-  @IsInt() @Min(0) @Max(86_400_000)
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
   backoffMs: number = 0;
 
   /** Each further retry waits this many times longer. @default 2 */
-  @IsNumber() @Min(1) @Max(10)
+  @IsNumber()
+  @Min(1)
+  @Max(10)
   backoffMultiplier: number = 2;
 
   /** Upper bound of a retry wait, in ms. @default 3600000 (one hour) */
-  @IsInt() @Min(0) @Max(86_400_000)
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
   maxBackoffMs: number = 3_600_000;
 }
 
 /** What happens to a request of a worker type or workflow when things go wrong. */
 export abstract class FailurePolicy {
   /** Keep failed requests (ERROR, INVALID_CONTENT) for inspection and retry; false deletes them. @default true */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   keepErrors?: boolean;
 
   /** Keep successful requests (state SUCCESS) instead of deleting them. @default false */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   keepSuccess?: boolean;
 
   /** A dispatched request with no final answer after this many ms becomes ERROR. @default none */
-  @IsOptional() @IsInt() @Min(1000) @Max(7 * 86_400_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(7 * 86_400_000)
   timeoutMs?: number;
 
   /** @default { maxAttempts: 1 } (no automatic retry) */
-  @IsOptional() @ValidateNested() @Type(() => RetryPolicy)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RetryPolicy)
   retry?: RetryPolicy;
 }
 
 /** A worker type and the content types routed to it. */
 export class WorkerTypeConfig extends FailurePolicy {
-  @IsString() @Matches(WORKER_TYPE_PATTERN, { message: 'must match $constraint1 (lower-case letters, digits, "_" and "-")' })
+  @IsString()
+  @Matches(WORKER_TYPE_PATTERN, {
+    message: 'must match $constraint1 (lower-case letters, digits, "_" and "-")',
+  })
   type!: string;
 
   /** Content types whose requests run on this worker type alone. @default [] */
-  @IsOptional() @IsArray() @ArrayMaxSize(256) @IsString({ each: true })
-  @Matches(CONTENT_TYPE_PATTERN, { each: true, message: 'each value must be a content type without spaces, "*" or "#"' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(256)
+  @IsString({ each: true })
+  @Matches(CONTENT_TYPE_PATTERN, {
+    each: true,
+    message: 'each value must be a content type without spaces, "*" or "#"',
+  })
   contentTypes: string[] = [];
 
   /** Content type of this worker's output when its response does not name one. @default the input's content type */
-  @IsOptional() @IsString() @Matches(CONTENT_TYPE_PATTERN)
+  @IsOptional()
+  @IsString()
+  @Matches(CONTENT_TYPE_PATTERN)
   output?: string;
 
-  @IsOptional() @IsString() @MaxLength(4096)
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
   description?: string;
 }
 
 /** A multi-step workflow: the output of step k is the input of step k+1. */
 export class WorkflowConfig extends FailurePolicy {
   /** The workflow's name; it is also the content type that runs it unless `contentTypes` says otherwise. */
-  @IsString() @Matches(CONTENT_TYPE_PATTERN, { message: 'must be a content type without spaces, "*" or "#"' })
+  @IsString()
+  @Matches(CONTENT_TYPE_PATTERN, { message: 'must be a content type without spaces, "*" or "#"' })
   type!: string;
 
   /** Worker types, in order. */
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(64) @IsString({ each: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(64)
+  @IsString({ each: true })
   steps!: string[];
 
   /** Content types that run this workflow. @default [type] */
-  @IsOptional() @IsArray() @ArrayMaxSize(256) @IsString({ each: true }) @Matches(CONTENT_TYPE_PATTERN, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(256)
+  @IsString({ each: true })
+  @Matches(CONTENT_TYPE_PATTERN, { each: true })
   contentTypes?: string[];
 
-  @IsOptional() @IsString() @MaxLength(4096)
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
   description?: string;
 }
 
 /** The manager's routing configuration (`WM_CONFIG`, `GET|PUT /api/v1/config`). */
 export class ManagerConfig {
   /** @default [] */
-  @IsArray() @ArrayMaxSize(1024) @ValidateNested({ each: true }) @Type(() => WorkerTypeConfig)
+  @IsArray()
+  @ArrayMaxSize(1024)
+  @ValidateNested({ each: true })
+  @Type(() => WorkerTypeConfig)
   workers: WorkerTypeConfig[] = [];
 
   /** @default [] */
-  @IsOptional() @IsArray() @ArrayMaxSize(1024) @ValidateNested({ each: true }) @Type(() => WorkflowConfig)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1024)
+  @ValidateNested({ each: true })
+  @Type(() => WorkflowConfig)
   workflows: WorkflowConfig[] = [];
 
   /** Content types answered SKIPPED on arrival. @default [] */
-  @IsOptional() @IsArray() @ArrayMaxSize(1024) @IsString({ each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1024)
+  @IsString({ each: true })
   skipContentTypes: string[] = [];
 }

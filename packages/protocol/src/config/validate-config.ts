@@ -34,8 +34,13 @@ export function parseConfigYaml(text: string): ParseResult<ManagerConfig> {
   try {
     document = parseYaml(text, { maxAliasCount: 100 });
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? `line ${error.linePos[0].line}` : '(document)';
-    return rejected('configuration', [{ path: where, message: (error as Error).message.split('\n')[0] ?? 'is not YAML' }]);
+    const where =
+      error instanceof YAMLParseError && error.linePos
+        ? `line ${error.linePos[0].line}`
+        : '(document)';
+    return rejected('configuration', [
+      { path: where, message: (error as Error).message.split('\n')[0] ?? 'is not YAML' },
+    ]);
   }
   return validateConfig(document ?? {});
 }
@@ -47,12 +52,28 @@ export function parseConfigYaml(text: string): ParseResult<ManagerConfig> {
  */
 export function validateConfig(input: unknown): ParseResult<ManagerConfig> {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    return rejected('configuration', [{ path: '(root)', message: 'must be an object with workers, workflows and skipContentTypes' }]);
+    return rejected('configuration', [
+      { path: '(root)', message: 'must be an object with workers, workflows and skipContentTypes' },
+    ]);
   }
-  const unknownKeys = Object.keys(input).filter((key) => !['workers', 'workflows', 'skipContentTypes'].includes(key));
+  const unknownKeys = Object.keys(input).filter(
+    (key) => !['workers', 'workflows', 'skipContentTypes'].includes(key),
+  );
   const config = plainToInstance(ManagerConfig, input);
-  const issues: ValidationIssue[] = unknownKeys.map((key) => ({ path: key, message: 'is not a configuration key (workers, workflows, skipContentTypes)' }));
-  issues.push(...issuesFromClassValidator(validateSync(config, { forbidUnknownValues: true, whitelist: true, forbidNonWhitelisted: true }), ''));
+  const issues: ValidationIssue[] = unknownKeys.map((key) => ({
+    path: key,
+    message: 'is not a configuration key (workers, workflows, skipContentTypes)',
+  }));
+  issues.push(
+    ...issuesFromClassValidator(
+      validateSync(config, {
+        forbidUnknownValues: true,
+        whitelist: true,
+        forbidNonWhitelisted: true,
+      }),
+      '',
+    ),
+  );
   if (issues.length === 0) issues.push(...crossCheck(config));
   return issues.length > 0 ? rejected('configuration', issues) : parsed(config);
 }
@@ -62,36 +83,57 @@ function crossCheck(config: ManagerConfig): ValidationIssue[] {
   const workerTypes = new Map<string, number>();
   config.workers.forEach((worker, index) => {
     const first = workerTypes.get(worker.type);
-    if (first !== undefined) issues.push({ path: `workers[${index}].type`, message: `"${worker.type}" is already defined by workers[${first}]` });
+    if (first !== undefined)
+      issues.push({
+        path: `workers[${index}].type`,
+        message: `"${worker.type}" is already defined by workers[${first}]`,
+      });
     else workerTypes.set(worker.type, index);
   });
   const workflowTypes = new Map<string, number>();
   config.workflows.forEach((workflow, index) => {
     const first = workflowTypes.get(workflow.type);
-    if (first !== undefined) issues.push({ path: `workflows[${index}].type`, message: `"${workflow.type}" is already defined by workflows[${first}]` });
+    if (first !== undefined)
+      issues.push({
+        path: `workflows[${index}].type`,
+        message: `"${workflow.type}" is already defined by workflows[${first}]`,
+      });
     else workflowTypes.set(workflow.type, index);
     workflow.steps.forEach((step, stepIndex) => {
       if (!workerTypes.has(step)) {
-        issues.push({ path: `workflows[${index}].steps[${stepIndex}]`, message: `"${step}" is not a worker type defined under workers` });
+        issues.push({
+          path: `workflows[${index}].steps[${stepIndex}]`,
+          message: `"${step}" is not a worker type defined under workers`,
+        });
       }
     });
   });
   const owners = new Map<string, string>();
   const claim = (contentType: string, path: string): void => {
     const owner = owners.get(contentType);
-    if (owner !== undefined) issues.push({ path, message: `content type "${contentType}" is already routed by ${owner}` });
+    if (owner !== undefined)
+      issues.push({ path, message: `content type "${contentType}" is already routed by ${owner}` });
     else owners.set(contentType, path);
   };
   config.workers.forEach((worker, index) =>
-    worker.contentTypes.forEach((contentType, i) => claim(contentType, `workers[${index}].contentTypes[${i}]`)),
+    worker.contentTypes.forEach((contentType, i) =>
+      claim(contentType, `workers[${index}].contentTypes[${i}]`),
+    ),
   );
   config.workflows.forEach((workflow, index) => {
     if (workflow.contentTypes === undefined) claim(workflow.type, `workflows[${index}].type`);
-    else workflow.contentTypes.forEach((contentType, i) => claim(contentType, `workflows[${index}].contentTypes[${i}]`));
+    else
+      workflow.contentTypes.forEach((contentType, i) =>
+        claim(contentType, `workflows[${index}].contentTypes[${i}]`),
+      );
   });
   config.skipContentTypes.forEach((contentType, index) => {
     const owner = owners.get(contentType);
-    if (owner !== undefined) issues.push({ path: `skipContentTypes[${index}]`, message: `"${contentType}" is skipped but also routed by ${owner}` });
+    if (owner !== undefined)
+      issues.push({
+        path: `skipContentTypes[${index}]`,
+        message: `"${contentType}" is skipped but also routed by ${owner}`,
+      });
   });
   return issues;
 }
@@ -110,7 +152,11 @@ export function routesOf(config: ManagerConfig): Map<string, Route> {
   const routes = new Map<string, Route>();
   for (const worker of config.workers) {
     for (const contentType of worker.contentTypes) {
-      routes.set(contentType, { kind: 'worker', workerType: worker.type, policy: resolvePolicy(worker) });
+      routes.set(contentType, {
+        kind: 'worker',
+        workerType: worker.type,
+        policy: resolvePolicy(worker),
+      });
     }
   }
   for (const workflow of config.workflows) {
@@ -129,5 +175,8 @@ export function routesOf(config: ManagerConfig): Map<string, Route> {
 /** Retry wait before attempt `attempt` (2 = first retry) under `policy`. */
 export function retryDelayMs(policy: RetryPolicy, attempt: number): number {
   const exponent = Math.max(0, attempt - 2);
-  return Math.min(policy.maxBackoffMs, Math.round(policy.backoffMs * policy.backoffMultiplier ** exponent));
+  return Math.min(
+    policy.maxBackoffMs,
+    Math.round(policy.backoffMs * policy.backoffMultiplier ** exponent),
+  );
 }

@@ -1,7 +1,12 @@
 import { getMetadataStorage } from 'class-validator';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { HEADERS, META_HEADER_PREFIX } from '../headers';
-import { CONTRACT_VERSION, DEFAULT_HEARTBEAT_EXPIRY_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MAX_PAYLOAD_BYTES } from '../limits';
+import {
+  CONTRACT_VERSION,
+  DEFAULT_HEARTBEAT_EXPIRY_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+} from '../limits';
 import { ControlOrderBody } from '../messages/control-message';
 import { META_FIELD_DESCRIPTION, type HeaderField } from '../messages/header-fields';
 import { WorkerStatusBody } from '../messages/worker-status-message';
@@ -44,26 +49,37 @@ function fieldSchema(field: HeaderField): JsonSchema {
 
 function headersSchema(spec: MessageSpec): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
-  for (const field of [...spec.required, ...spec.optional]) properties[field.name] = fieldSchema(field);
+  for (const field of [...spec.required, ...spec.optional])
+    properties[field.name] = fieldSchema(field);
   const schema: JsonSchema = {
     type: 'object',
     properties,
     required: spec.required.map((field) => field.name),
   };
   if (spec.meta) {
-    schema['patternProperties'] = { [`^${META_HEADER_PREFIX}`]: { type: 'string', description: META_FIELD_DESCRIPTION } };
+    schema['patternProperties'] = {
+      [`^${META_HEADER_PREFIX}`]: { type: 'string', description: META_FIELD_DESCRIPTION },
+    };
   }
   return schema;
 }
 
-function payloadSchema(spec: MessageSpec, bodies: Record<string, JsonSchema>): JsonSchema {
+function payloadSchema(spec: MessageSpec): JsonSchema {
   switch (spec.body) {
     case 'bytes':
-      return { type: 'string', format: 'binary', description: 'The payload bytes, opaque to the manager.' };
+      return {
+        type: 'string',
+        format: 'binary',
+        description: 'The payload bytes, opaque to the manager.',
+      };
     case 'empty':
       return { type: 'string', maxLength: 0 };
     case 'bytes on SUCCESS, else empty':
-      return { type: 'string', format: 'binary', description: 'The output payload on SUCCESS; empty for every other status.' };
+      return {
+        type: 'string',
+        format: 'binary',
+        description: 'The output payload on SUCCESS; empty for every other status.',
+      };
     default:
       return { $ref: `#/components/schemas/${spec.body}` };
   }
@@ -75,18 +91,37 @@ function payloadSchema(spec: MessageSpec, bodies: Record<string, JsonSchema>): J
  */
 export function contractDocument(): Record<string, unknown> {
   const names = templateNames();
-  const bodies = validationMetadatasToSchemas({ classValidatorMetadataStorage: getMetadataStorage() }) as Record<string, JsonSchema>;
+  const bodies = validationMetadatasToSchemas({
+    classValidatorMetadataStorage: getMetadataStorage(),
+  }) as Record<string, JsonSchema>;
   const schemas = Object.fromEntries(BODY_CLASSES.map((cls) => [cls.name, bodies[cls.name] ?? {}]));
   const channels: Record<string, unknown> = {};
   for (const exchange of exchangeSpecs(names)) {
-    const key = Object.entries(names.exchanges).find(([, name]) => name === exchange.name)?.[0] ?? exchange.name;
+    const key =
+      Object.entries(names.exchanges).find(([, name]) => name === exchange.name)?.[0] ??
+      exchange.name;
     const messages = MESSAGE_SPECS.filter((spec) => spec.exchange === key);
     channels[key] = {
       address: exchange.name,
       description: `${exchange.type} exchange`,
-      parameters: { ns: { description: 'The namespace (WM_NAMESPACE, default wm).', default: 'wm' } },
-      messages: Object.fromEntries(messages.map((spec) => [spec.name, { $ref: `#/components/messages/${spec.name}` }])),
-      bindings: { amqp: { is: 'routingKey', exchange: { name: exchange.name, type: exchange.type, durable: true, autoDelete: false, vhost: '/' } } },
+      parameters: {
+        ns: { description: 'The namespace (WM_NAMESPACE, default wm).', default: 'wm' },
+      },
+      messages: Object.fromEntries(
+        messages.map((spec) => [spec.name, { $ref: `#/components/messages/${spec.name}` }]),
+      ),
+      bindings: {
+        amqp: {
+          is: 'routingKey',
+          exchange: {
+            name: exchange.name,
+            type: exchange.type,
+            durable: true,
+            autoDelete: false,
+            vhost: '/',
+          },
+        },
+      },
     };
   }
   const operations = Object.fromEntries(
@@ -107,7 +142,7 @@ export function contractDocument(): Record<string, unknown> {
         name: spec.name,
         summary: spec.summary,
         headers: headersSchema(spec),
-        payload: payloadSchema(spec, schemas),
+        payload: payloadSchema(spec),
         bindings: { amqp: { deliveryMode: 2 } },
         'x-routing-key': spec.routingKey,
       },
@@ -131,16 +166,26 @@ export function contractDocument(): Record<string, unknown> {
     operations,
     components: { messages, schemas },
     'x-headers': HEADERS,
-    'x-states': { request: REQUEST_STATES, response: RESPONSE_STATUSES, event: EVENT_STATES, transitions: REQUEST_TRANSITIONS },
+    'x-states': {
+      request: REQUEST_STATES,
+      response: RESPONSE_STATUSES,
+      event: EVENT_STATES,
+      transitions: REQUEST_TRANSITIONS,
+    },
     'x-topology': {
-      description: 'What the manager declares ({type} stands for every configured worker type). A worker may declare its own queue with exactly these arguments, or check it passively.',
+      description:
+        'What the manager declares ({type} stands for every configured worker type). A worker may declare its own queue with exactly these arguments, or check it passively.',
       queues: topology.queues,
       bindings: topology.bindings,
       controlQueue: {
         name: names.controlQueue('{instance id}'),
         options: { exclusive: true, autoDelete: true },
         bindings: [
-          { 'x-match': 'all', [HEADERS.controlTarget]: 'instance', [HEADERS.workerId]: '{instance id}' },
+          {
+            'x-match': 'all',
+            [HEADERS.controlTarget]: 'instance',
+            [HEADERS.workerId]: '{instance id}',
+          },
           { 'x-match': 'all', [HEADERS.controlTarget]: 'type', [HEADERS.workerType]: '{type}' },
         ],
       },

@@ -12,16 +12,24 @@ export interface MessageSpec {
   readonly optional: readonly HeaderField[];
   readonly meta: boolean;
   /** `bytes`: opaque payload; `empty`; or the name of a JSON body class. */
-  readonly body: 'bytes' | 'empty' | 'bytes on SUCCESS, else empty' | 'WorkerStatusBody' | 'ControlOrderBody';
+  readonly body:
+    'bytes' | 'empty' | 'bytes on SUCCESS, else empty' | 'WorkerStatusBody' | 'ControlOrderBody';
 }
 
-const metadata = [FIELDS.tenant, FIELDS.owner, FIELDS.session, FIELDS.traceparent, FIELDS.tracestate];
+const metadata = [
+  FIELDS.tenant,
+  FIELDS.owner,
+  FIELDS.session,
+  FIELDS.traceparent,
+  FIELDS.tracestate,
+];
 
 /** Each message kind of the contract: where it goes and which headers it carries. */
 export const MESSAGE_SPECS: readonly MessageSpec[] = [
   {
     name: 'request',
-    summary: 'A processing request. Request id: wm-request-id, else the messageId property, else the manager makes one.',
+    summary:
+      'A processing request. Request id: wm-request-id, else the messageId property, else the manager makes one.',
     exchange: 'requests',
     routingKey: '<content type>',
     publisher: 'requesters',
@@ -33,31 +41,48 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
   },
   {
     name: 'job',
-    summary: 'One dispatch of one request step to a worker type. Ack it only after your response is confirmed.',
+    summary:
+      'One dispatch of one request step to a worker type. Ack it only after your response is confirmed.',
     exchange: 'jobs',
     routingKey: '<worker type>',
     publisher: 'manager',
     consumer: 'workers of that type (queue <ns>.worker.<type>)',
-    required: [FIELDS.requestId, FIELDS.attempt, FIELDS.workerType, FIELDS.contentType, FIELDS.step],
+    required: [
+      FIELDS.requestId,
+      FIELDS.attempt,
+      FIELDS.workerType,
+      FIELDS.contentType,
+      FIELDS.step,
+    ],
     optional: [FIELDS.workflow, ...metadata],
     meta: true,
     body: 'bytes',
   },
   {
     name: 'response',
-    summary: 'A worker answer. RUNNING and PROGRESS are informational; SUCCESS, ERROR and INVALID_CONTENT end the step.',
+    summary:
+      'A worker answer. RUNNING and PROGRESS are informational; SUCCESS, ERROR and INVALID_CONTENT end the step.',
     exchange: 'responses',
     routingKey: '<status lower-case>.<worker type>',
     publisher: 'workers',
     consumer: 'manager',
     required: [FIELDS.requestId, FIELDS.attempt, FIELDS.status, FIELDS.workerType, FIELDS.workerId],
-    optional: [FIELDS.step, FIELDS.contentType, FIELDS.messages, FIELDS.progress, FIELDS.retryable, FIELDS.traceparent, FIELDS.tracestate],
+    optional: [
+      FIELDS.step,
+      FIELDS.contentType,
+      FIELDS.messages,
+      FIELDS.progress,
+      FIELDS.retryable,
+      FIELDS.traceparent,
+      FIELDS.tracestate,
+    ],
     meta: true,
     body: 'bytes on SUCCESS, else empty',
   },
   {
     name: 'workerStatus',
-    summary: 'register.<type> on start, heartbeat.<type> every WM_HEARTBEAT_INTERVAL_MS (default 10 s), unregister.<type> on graceful stop.',
+    summary:
+      'register.<type> on start, heartbeat.<type> every WM_HEARTBEAT_INTERVAL_MS (default 10 s), unregister.<type> on graceful stop.',
     exchange: 'workers',
     routingKey: 'register.<type> | heartbeat.<type> | unregister.<type>',
     publisher: 'workers',
@@ -69,7 +94,8 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
   },
   {
     name: 'event',
-    summary: 'A state change of a request, for requesters (also sent to the request replyTo queue).',
+    summary:
+      'A state change of a request, for requesters (also sent to the request replyTo queue).',
     exchange: 'events',
     routingKey: '<state lower-case>.<request content type>',
     publisher: 'manager',
@@ -91,7 +117,8 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
   },
   {
     name: 'controlOrder',
-    summary: 'cancel a request, drain (take no new jobs) or resume; addressed by headers to one instance or to every instance of a type.',
+    summary:
+      'cancel a request, drain (take no new jobs) or resume; addressed by headers to one instance or to every instance of a type.',
     exchange: 'control',
     routingKey: '(none: headers exchange)',
     publisher: 'manager',

@@ -4,9 +4,9 @@ import { HEADERS } from '../headers';
 import { MAX_MESSAGE_LENGTH, MAX_REQUEST_ID_LENGTH } from '../limits';
 import { type Names } from '../names';
 import { type ControlTarget } from '../topology/topology';
-import { type ParseResult } from '../validation';
+import { rejected, type ParseResult } from '../validation';
 import { amqpTimestamp, type IncomingMessage, type OutgoingMessage } from './amqp-message';
-import { headerTable } from './header-fields';
+import { FIELDS, HeaderReader, headerTable } from './header-fields';
 import { parseJsonBody } from './json-body';
 
 export const CONTROL_ORDERS = ['cancel', 'drain', 'resume'] as const;
@@ -19,10 +19,14 @@ export class ControlOrderBody {
   order!: ControlOrderKind;
 
   /** With cancel: the request to abort. */
-  @IsOptional() @IsString() @MaxLength(MAX_REQUEST_ID_LENGTH)
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_REQUEST_ID_LENGTH)
   requestId?: string;
 
-  @IsOptional() @IsString() @MaxLength(MAX_MESSAGE_LENGTH)
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_MESSAGE_LENGTH)
   reason?: string;
 }
 
@@ -31,7 +35,11 @@ export type ControlAddress =
   | { readonly target: Extract<ControlTarget, 'instance'>; readonly workerId: string }
   | { readonly target: Extract<ControlTarget, 'type'>; readonly workerType: string };
 
-export function buildControlOrder(names: Names, address: ControlAddress, order: ControlOrderBody): OutgoingMessage {
+export function buildControlOrder(
+  names: Names,
+  address: ControlAddress,
+  order: ControlOrderBody,
+): OutgoingMessage {
   return {
     exchange: names.exchanges.control,
     routingKey: '',
@@ -52,5 +60,8 @@ export function buildControlOrder(names: Names, address: ControlAddress, order: 
 }
 
 export function parseControlOrder(message: IncomingMessage): ParseResult<ControlOrderBody> {
+  const reader = new HeaderReader(message.properties.headers);
+  reader.required(FIELDS.controlTarget);
+  if (reader.issues.length > 0) return rejected('control order', reader.issues);
   return parseJsonBody(ControlOrderBody, message.content, 'control order');
 }

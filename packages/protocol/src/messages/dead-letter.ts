@@ -20,9 +20,13 @@ export interface DeadLetterInfo {
 export function readDeadLetter(message: IncomingMessage): DeadLetterInfo {
   const headers = message.properties.headers ?? {};
   const deaths = headers[HEADERS.death];
-  const first = Array.isArray(deaths) ? (deaths[0] as Record<string, unknown> | undefined) : undefined;
-  const reason = propertyText(headers[HEADERS.firstDeathReason]) ?? propertyText(first?.['reason']) ?? 'unknown';
-  const queue = propertyText(headers[HEADERS.firstDeathQueue]) ?? propertyText(first?.['queue']) ?? 'unknown';
+  const first = Array.isArray(deaths)
+    ? (deaths[0] as Record<string, unknown> | undefined)
+    : undefined;
+  const reason =
+    propertyText(headers[HEADERS.firstDeathReason]) ?? propertyText(first?.['reason']) ?? 'unknown';
+  const queue =
+    propertyText(headers[HEADERS.firstDeathQueue]) ?? propertyText(first?.['queue']) ?? 'unknown';
   const routingKey = message.fields.routingKey;
   const description =
     reason === 'delivery_limit'

@@ -3,7 +3,12 @@ import { HEADERS } from '../headers';
 import { type Names } from '../names';
 import { routingWord, type EventState } from '../states';
 import { parsed, rejected, type ParseResult } from '../validation';
-import { amqpTimestamp, EMPTY_BODY, type IncomingMessage, type OutgoingMessage } from './amqp-message';
+import {
+  amqpTimestamp,
+  EMPTY_BODY,
+  type IncomingMessage,
+  type OutgoingMessage,
+} from './amqp-message';
 import { FIELDS, HeaderReader, headerTable, metaHeaders, propertyText } from './header-fields';
 import {
   readRequesterMetadata,
@@ -67,7 +72,8 @@ export function buildEvent(names: Names, event: EventInput): OutgoingMessage {
         [HEADERS.attempt]: event.attempt,
         [HEADERS.workerType]: event.workerType,
         [HEADERS.workerId]: event.workerId,
-        [HEADERS.messages]: event.messages && event.messages.length > 0 ? [...event.messages] : undefined,
+        [HEADERS.messages]:
+          event.messages && event.messages.length > 0 ? [...event.messages] : undefined,
         [HEADERS.progress]: event.progress,
         ...requesterMetadataHeaders(event),
         ...metaHeaders(event.meta),

@@ -69,7 +69,10 @@ export const FIELDS = {
     minimum: 1,
     maximum: 2_147_483_647,
   },
-  workerType: text(HEADERS.workerType, 'Worker type.', { maxLength: 128, pattern: WORKER_TYPE_PATTERN }),
+  workerType: text(HEADERS.workerType, 'Worker type.', {
+    maxLength: 128,
+    pattern: WORKER_TYPE_PATTERN,
+  }),
   workerId: text(HEADERS.workerId, 'Worker instance id.', { maxLength: 128 }),
   status: {
     name: HEADERS.status,
@@ -100,11 +103,16 @@ export const FIELDS = {
   controlTarget: {
     name: HEADERS.controlTarget,
     kind: 'string',
-    description: 'Control order target: one instance (wm-worker-id) or every instance of a type (wm-worker-type).',
+    description:
+      'Control order target: one instance (wm-worker-id) or every instance of a type (wm-worker-type).',
     enum: CONTROL_TARGETS,
   },
-  traceparent: text(HEADERS.traceparent, 'W3C trace context, propagated end to end.', { maxLength: 55 }),
-  tracestate: text(HEADERS.tracestate, 'W3C trace context, propagated end to end.', { maxLength: 512 }),
+  traceparent: text(HEADERS.traceparent, 'W3C trace context, propagated end to end.', {
+    maxLength: 55,
+  }),
+  tracestate: text(HEADERS.tracestate, 'W3C trace context, propagated end to end.', {
+    maxLength: 512,
+  }),
 } as const satisfies Record<string, HeaderField>;
 
 /** The `wm-meta-*` family, described for the contract document. */
@@ -149,13 +157,19 @@ export class HeaderReader {
       if (value === undefined) {
         this.issues.push({ path: `headers.${name}`, message: 'must be a string' });
       } else if (value.length > MAX_MESSAGE_LENGTH) {
-        this.issues.push({ path: `headers.${name}`, message: `is longer than ${MAX_MESSAGE_LENGTH} characters` });
+        this.issues.push({
+          path: `headers.${name}`,
+          message: `is longer than ${MAX_MESSAGE_LENGTH} characters`,
+        });
       } else {
         meta[name] = value;
       }
     }
     if (count > MAX_META_HEADERS) {
-      this.issues.push({ path: `headers.${META_HEADER_PREFIX}*`, message: `at most ${MAX_META_HEADERS} meta headers are allowed, got ${count}` });
+      this.issues.push({
+        path: `headers.${META_HEADER_PREFIX}*`,
+        message: `at most ${MAX_META_HEADERS} meta headers are allowed, got ${count}`,
+      });
     }
     return meta;
   }
@@ -165,7 +179,15 @@ export class HeaderReader {
     this.issues.push({ path: `headers.${name}`, message });
   }
 
-  private read<K extends FieldKind>(field: HeaderField<K>, raw: unknown): FieldValue<K> | undefined {
+  /** Records a problem outside the headers (a property, the body). */
+  problem(path: string, message: string): void {
+    this.issues.push({ path, message });
+  }
+
+  private read<K extends FieldKind>(
+    field: HeaderField<K>,
+    raw: unknown,
+  ): FieldValue<K> | undefined {
     switch (field.kind) {
       case 'string':
         return this.readString(field, raw) as FieldValue<K> | undefined;
@@ -180,7 +202,8 @@ export class HeaderReader {
 
   private readString(field: HeaderField, raw: unknown): string | undefined {
     const value = asText(raw);
-    if (value === undefined) return void this.issue(field, `must be a string, got ${describe(raw)}`);
+    if (value === undefined)
+      return void this.issue(field, `must be a string, got ${describe(raw)}`);
     return this.checkString(field, value, '') ? value : undefined;
   }
 
@@ -202,10 +225,17 @@ export class HeaderReader {
 
   private readInt(field: HeaderField, raw: unknown): number | undefined {
     const value =
-      typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d{1,16}$/.test(raw) ? Number(raw) : NaN;
-    if (!Number.isSafeInteger(value)) return void this.issue(field, `must be an integer, got ${describe(raw)}`);
-    if (field.minimum !== undefined && value < field.minimum) return void this.issue(field, `must be at least ${field.minimum}, got ${value}`);
-    if (field.maximum !== undefined && value > field.maximum) return void this.issue(field, `must be at most ${field.maximum}, got ${value}`);
+      typeof raw === 'number'
+        ? raw
+        : typeof raw === 'string' && /^-?\d{1,16}$/.test(raw)
+          ? Number(raw)
+          : NaN;
+    if (!Number.isSafeInteger(value))
+      return void this.issue(field, `must be an integer, got ${describe(raw)}`);
+    if (field.minimum !== undefined && value < field.minimum)
+      return void this.issue(field, `must be at least ${field.minimum}, got ${value}`);
+    if (field.maximum !== undefined && value > field.maximum)
+      return void this.issue(field, `must be at most ${field.maximum}, got ${value}`);
     return value;
   }
 
@@ -216,14 +246,16 @@ export class HeaderReader {
   }
 
   private readStrings(field: HeaderField, raw: unknown): string[] | undefined {
-    if (!Array.isArray(raw)) return void this.issue(field, `must be an array of strings, got ${describe(raw)}`);
+    if (!Array.isArray(raw))
+      return void this.issue(field, `must be an array of strings, got ${describe(raw)}`);
     if (field.maxItems !== undefined && raw.length > field.maxItems) {
       return void this.issue(field, `has more than ${field.maxItems} entries (${raw.length})`);
     }
     const values: string[] = [];
     for (const [index, item] of raw.entries()) {
       const value = asText(item);
-      if (value === undefined) return void this.issue(field, `[${index}] must be a string, got ${describe(item)}`);
+      if (value === undefined)
+        return void this.issue(field, `[${index}] must be a string, got ${describe(item)}`);
       if (!this.checkString(field, value, `[${index}] `)) return undefined;
       values.push(value);
     }
@@ -246,7 +278,10 @@ function describe(raw: unknown): string {
 }
 
 /** Reads a string AMQP property (messageId, correlationId, replyTo, contentType), if it is one. */
-export function propertyText(raw: unknown, maxLength = MAX_SHORT_HEADER_LENGTH): string | undefined {
+export function propertyText(
+  raw: unknown,
+  maxLength = MAX_SHORT_HEADER_LENGTH,
+): string | undefined {
   const value = asText(raw);
   return value === undefined || value === '' || value.length > maxLength ? undefined : value;
 }
@@ -261,7 +296,9 @@ export function headerTable(values: Readonly<Record<string, unknown>>): Record<s
 }
 
 /** Validates `wm-meta-*` names before they are sent. */
-export function metaHeaders(meta: Readonly<Record<string, string>> | undefined): Record<string, string> {
+export function metaHeaders(
+  meta: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(meta ?? {})) {
     const key = name.startsWith(META_HEADER_PREFIX) ? name : `${META_HEADER_PREFIX}${name}`;

@@ -36,7 +36,9 @@ export interface DeliveredJob extends JobMessage {
   readonly deliveryCount: number;
 }
 
-export type JobInput = Omit<JobMessage, 'meta'> & { readonly meta?: Readonly<Record<string, string>> };
+export type JobInput = Omit<JobMessage, 'meta'> & {
+  readonly meta?: Readonly<Record<string, string>>;
+};
 
 export function jobMessageId(requestId: string, attempt: number): string {
   return `${requestId}#${attempt}`;
@@ -73,7 +75,7 @@ export function parseJob(message: IncomingMessage): ParseResult<DeliveredJob> {
   const attempt = reader.required(FIELDS.attempt);
   const workerType = reader.required(FIELDS.workerType);
   const contentType = reader.required(FIELDS.contentType);
-  const step = reader.optional(FIELDS.step) ?? 0;
+  const step = reader.required(FIELDS.step);
   const workflow = reader.optional(FIELDS.workflow);
   const metadata = readRequesterMetadata(reader);
   const meta = reader.meta();
@@ -83,7 +85,8 @@ export function parseJob(message: IncomingMessage): ParseResult<DeliveredJob> {
     requestId === undefined ||
     attempt === undefined ||
     workerType === undefined ||
-    contentType === undefined
+    contentType === undefined ||
+    step === undefined
   ) {
     return rejected('job message', reader.issues);
   }

@@ -15,13 +15,17 @@ export function parseJsonBody<T extends object>(
   subject: string,
 ): ParseResult<T> {
   if (content.length > MAX_JSON_BODY_BYTES) {
-    return rejected(subject, [{ path: 'body', message: `is larger than ${MAX_JSON_BODY_BYTES} bytes` }]);
+    return rejected(subject, [
+      { path: 'body', message: `is larger than ${MAX_JSON_BODY_BYTES} bytes` },
+    ]);
   }
   let json: unknown;
   try {
     json = JSON.parse(content.toString('utf8'));
   } catch (error) {
-    return rejected(subject, [{ path: 'body', message: `is not JSON (${(error as Error).message})` }]);
+    return rejected(subject, [
+      { path: 'body', message: `is not JSON (${(error as Error).message})` },
+    ]);
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     return rejected(subject, [{ path: 'body', message: 'must be a JSON object' }]);

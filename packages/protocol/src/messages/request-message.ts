@@ -89,10 +89,18 @@ export function parseRequest(message: IncomingMessage): ParseResult<RequestMessa
   const contentType = reader.required(FIELDS.contentType);
   const metadata = readRequesterMetadata(reader);
   const messageId = propertyText(message.properties.messageId, 1024);
-  if (headerId === undefined && messageId !== undefined && messageId.length > MAX_REQUEST_ID_LENGTH) {
-    reader.issue('messageId', `is used as the request id and is longer than ${MAX_REQUEST_ID_LENGTH} characters`);
+  if (
+    headerId === undefined &&
+    messageId !== undefined &&
+    messageId.length > MAX_REQUEST_ID_LENGTH
+  ) {
+    reader.problem(
+      'messageId',
+      `is used as the request id and is longer than ${MAX_REQUEST_ID_LENGTH} characters`,
+    );
   }
-  if (reader.issues.length > 0 || contentType === undefined) return rejected('request message', reader.issues);
+  if (reader.issues.length > 0 || contentType === undefined)
+    return rejected('request message', reader.issues);
   return parsed({
     ...metadata,
     requestId: headerId ?? messageId,

@@ -3,7 +3,12 @@ import { HEADERS } from '../headers';
 import { type Names } from '../names';
 import { routingWord, type ResponseStatus } from '../states';
 import { parsed, rejected, type ParseResult } from '../validation';
-import { amqpTimestamp, EMPTY_BODY, type IncomingMessage, type OutgoingMessage } from './amqp-message';
+import {
+  amqpTimestamp,
+  EMPTY_BODY,
+  type IncomingMessage,
+  type OutgoingMessage,
+} from './amqp-message';
 import { FIELDS, HeaderReader, headerTable, metaHeaders, propertyText } from './header-fields';
 
 /** A worker's answer about one job, on `<ns>.responses` with key `<status>.<type>`. */
@@ -60,7 +65,8 @@ export function buildResponse(names: Names, response: ResponseInput): OutgoingMe
         [HEADERS.workerId]: response.workerId,
         [HEADERS.step]: response.step,
         [HEADERS.contentType]: response.contentType,
-        [HEADERS.messages]: response.messages && response.messages.length > 0 ? [...response.messages] : undefined,
+        [HEADERS.messages]:
+          response.messages && response.messages.length > 0 ? [...response.messages] : undefined,
         [HEADERS.progress]: response.progress,
         [HEADERS.retryable]: response.retryable,
         [HEADERS.traceparent]: response.traceparent,
@@ -86,7 +92,7 @@ export function parseResponse(message: IncomingMessage): ParseResult<ResponseMes
   const retryable = reader.optional(FIELDS.retryable);
   const meta = reader.meta();
   if (status !== undefined && status !== 'SUCCESS' && message.content.length > 0) {
-    reader.issue('body', `must be empty on ${status} (only SUCCESS carries a payload)`);
+    reader.problem('body', `must be empty on ${status} (only SUCCESS carries a payload)`);
   }
   if (
     reader.issues.length > 0 ||

@@ -29,7 +29,9 @@ export type WorkerMessageKind = (typeof WORKER_MESSAGE_KINDS)[number];
  */
 export class WorkerStatusBody {
   /** Instance id, unique per process. */
-  @IsString() @MaxLength(128) @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/)
+  @IsString()
+  @MaxLength(128)
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/)
   id!: string;
 
   @Matches(WORKER_TYPE_PATTERN)
@@ -54,7 +56,10 @@ export class WorkerStatusBody {
   /** On register: what the worker does, for operators. */
   @IsOptional() @IsString() @MaxLength(4096) description?: string;
   /** Content types the worker says it accepts (informational; routing comes from the manager's configuration). */
-  @IsOptional() @IsArray() @ArrayMaxSize(64) @Matches(CONTENT_TYPE_PATTERN, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(64)
+  @Matches(CONTENT_TYPE_PATTERN, { each: true })
   contentTypes?: string[];
   /** On register: JSON Schema of the job payload, when it is JSON. */
   @IsOptional() @IsObject() schema?: Record<string, unknown>;
@@ -67,7 +72,11 @@ export interface WorkerMessage {
   readonly body: WorkerStatusBody;
 }
 
-export function buildWorkerMessage(names: Names, kind: WorkerMessageKind, body: WorkerStatusInput): OutgoingMessage {
+export function buildWorkerMessage(
+  names: Names,
+  kind: WorkerMessageKind,
+  body: WorkerStatusInput,
+): OutgoingMessage {
   return {
     exchange: names.exchanges.workers,
     routingKey: `${kind}.${body.type}`,
@@ -85,7 +94,12 @@ export function buildWorkerMessage(names: Names, kind: WorkerMessageKind, body: 
 
 export function parseWorkerMessage(message: IncomingMessage): ParseResult<WorkerMessage> {
   const [kind, type, ...rest] = message.fields.routingKey.split('.');
-  if (!kind || !(WORKER_MESSAGE_KINDS as readonly string[]).includes(kind) || !type || rest.length > 0) {
+  if (
+    !kind ||
+    !(WORKER_MESSAGE_KINDS as readonly string[]).includes(kind) ||
+    !type ||
+    rest.length > 0
+  ) {
     return rejected('worker message', [
       {
         path: 'routingKey',
@@ -97,7 +111,10 @@ export function parseWorkerMessage(message: IncomingMessage): ParseResult<Worker
   if (!body.ok) return body;
   if (body.value.type !== type) {
     return rejected('worker message', [
-      { path: 'body.type', message: `"${body.value.type}" differs from the routing key's type "${type}"` },
+      {
+        path: 'body.type',
+        message: `"${body.value.type}" differs from the routing key's type "${type}"`,
+      },
     ]);
   }
   return parsed({ kind: kind as WorkerMessageKind, body: body.value });

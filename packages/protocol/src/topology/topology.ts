@@ -7,7 +7,10 @@ export type ExchangeType = 'topic' | 'fanout' | 'headers' | 'direct';
 export interface ExchangeSpec {
   readonly name: string;
   readonly type: ExchangeType;
-  readonly options: { readonly durable: boolean; readonly arguments?: Readonly<Record<string, unknown>> };
+  readonly options: {
+    readonly durable: boolean;
+    readonly arguments?: Readonly<Record<string, unknown>>;
+  };
 }
 
 export interface QueueSpec {
@@ -95,7 +98,10 @@ export function workerQueueTopology(names: Names, workerType: string): Topology 
 
 /** What a worker of one type declares: the exchanges it publishes to and its own queue. */
 export function workerTopology(names: Names, workerType: string): Topology {
-  return merge({ exchanges: exchangeSpecs(names), queues: [], bindings: [] }, workerQueueTopology(names, workerType));
+  return merge(
+    { exchanges: exchangeSpecs(names), queues: [], bindings: [] },
+    workerQueueTopology(names, workerType),
+  );
 }
 
 /**
@@ -117,7 +123,10 @@ export function managerTopology(names: Names, workerTypes: Iterable<string>): To
       managerQueue(q.managerResponses, 'responses'),
       managerQueue(q.managerUnrouted, 'unrouted'),
       // The dead-letter consumer's own failures go to the parking queue through the default exchange.
-      { name: q.managerDead, options: { durable: true, arguments: workQueueArguments('', q.parked) } },
+      {
+        name: q.managerDead,
+        options: { durable: true, arguments: workQueueArguments('', q.parked) },
+      },
       // The end of the line: no consumer, no limit; a person looks at what lands here.
       { name: q.parked, options: { durable: true, arguments: { 'x-queue-type': 'quorum' } } },
     ],
@@ -142,7 +151,12 @@ export function livenessTopology(names: Names, replicaId: string): Topology {
     queues: [
       {
         name: queue,
-        options: { durable: false, exclusive: true, autoDelete: true, arguments: { 'x-queue-type': 'classic' } },
+        options: {
+          durable: false,
+          exclusive: true,
+          autoDelete: true,
+          arguments: { 'x-queue-type': 'classic' },
+        },
       },
     ],
     bindings: [{ queue, exchange: names.exchanges.workers, routingKey: '#' }],
@@ -164,7 +178,12 @@ export function controlTopology(names: Names, workerType: string, instanceId: st
     queues: [
       {
         name: queue,
-        options: { durable: false, exclusive: true, autoDelete: true, arguments: { 'x-queue-type': 'classic' } },
+        options: {
+          durable: false,
+          exclusive: true,
+          autoDelete: true,
+          arguments: { 'x-queue-type': 'classic' },
+        },
       },
     ],
     bindings: [
@@ -172,13 +191,21 @@ export function controlTopology(names: Names, workerType: string, instanceId: st
         queue,
         exchange: names.exchanges.control,
         routingKey: '',
-        arguments: { 'x-match': 'all', [HEADERS.controlTarget]: 'instance', [HEADERS.workerId]: instanceId },
+        arguments: {
+          'x-match': 'all',
+          [HEADERS.controlTarget]: 'instance',
+          [HEADERS.workerId]: instanceId,
+        },
       },
       {
         queue,
         exchange: names.exchanges.control,
         routingKey: '',
-        arguments: { 'x-match': 'all', [HEADERS.controlTarget]: 'type', [HEADERS.workerType]: workerType },
+        arguments: {
+          'x-match': 'all',
+          [HEADERS.controlTarget]: 'type',
+          [HEADERS.workerType]: workerType,
+        },
       },
     ],
   };
