@@ -10,8 +10,11 @@ const projects = groups.flatMap((group) =>
     .readdirSync(path.join(__dirname, group), { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => `${group}/${entry.name}`)
-    .filter((dir) => !excluded.has(dir) && fs.existsSync(path.join(__dirname, dir, 'jest.config.cjs')))
+    .filter(
+      (dir) => !excluded.has(dir) && fs.existsSync(path.join(__dirname, dir, 'jest.config.cjs')),
+    )
     .map((dir) => `<rootDir>/${dir}`),
 );
 
-module.exports = { projects, maxWorkers: 2 };
+// testTimeout is a global option: the preset's per-project value is ignored under `projects`.
+module.exports = { projects, maxWorkers: 2, testTimeout: 60_000 };

@@ -20,7 +20,11 @@ module.exports = function preset(dir) {
           jsc: {
             target: 'es2022',
             parser: { syntax: 'typescript', decorators: true },
-            transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+            transform: {
+              legacyDecorator: true,
+              decoratorMetadata: true,
+              useDefineForClassFields: false,
+            },
             keepClassNames: true,
           },
           module: { type: 'commonjs' },
@@ -29,7 +33,9 @@ module.exports = function preset(dir) {
       ],
     },
     // Some dependencies (geotiff and friends) ship ESM only; let SWC turn them into CommonJS.
-    transformIgnorePatterns: ['/node_modules/\\.pnpm/(?!(geotiff|quick-lru|@petamoriken|xml-utils|zstddec|lerc|pako|web-worker)[@+])'],
+    transformIgnorePatterns: [
+      '/node_modules/\\.pnpm/(?!(geotiff|quick-lru|@petamoriken|xml-utils|zstddec|lerc|pako|web-worker)[@+])',
+    ],
     moduleNameMapper: {
       '^@org/protocol$': path.join(root, 'packages/protocol/src/index.ts'),
       '^@org/worker-sdk$': path.join(root, 'packages/worker-sdk/src/index.ts'),

@@ -17,4 +17,5 @@ export {
 } from './services';
 export { createTestNamespace, useTestNamespace, type TestNamespace } from './test-namespace';
 export { MessageCollector } from './message-collector';
+export { TcpProxy, type ProxyMode } from './tcp-proxy';
 export { deferred, withTimeout, waitFor, type Deferred, type WaitOptions } from './wait';

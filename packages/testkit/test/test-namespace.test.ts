@@ -1,7 +1,9 @@
+import { connect } from 'amqplib';
 import { Client } from 'pg';
 import { assertTopology, managerTopology } from '@org/protocol';
 import {
   createTestNamespace,
+  TcpProxy,
   MessageCollector,
   waitFor,
   withTimeout,
@@ -79,5 +81,37 @@ describe('test namespace', () => {
     ).rejects.toThrow('timed out after 50 ms waiting for the moon');
     const gate = deferred<string>();
     await expect(withTimeout(gate.promise, 20, 'a gate')).rejects.toThrow('waiting for a gate');
+  });
+});
+
+describe('tcp proxy', () => {
+  it('forwards, black-holes and resets connections to the broker', async () => {
+    const target = new URL(process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672');
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 5672));
+    try {
+      const connection = await connect(proxy.proxiedUrl(target.toString()));
+      const channel = await connection.createChannel();
+      expect(proxy.connections).toBe(1);
+      proxy.blackhole();
+      const stalled = channel.checkExchange('amq.topic');
+      stalled.catch(() => undefined);
+      await expect(withTimeout(stalled, 300, 'a reply through the black hole')).rejects.toThrow(
+        /timed out/,
+      );
+      connection.on('error', () => undefined);
+      const closed = new Promise((resolve) => connection.once('close', resolve));
+      proxy.resetAll();
+      await closed;
+      proxy.restore();
+      const again = await connect(proxy.proxiedUrl(target.toString()));
+      await (await again.createChannel()).checkExchange('amq.topic');
+      await again.close();
+      await waitFor(() => proxy.connections === 0 || undefined, {
+        what: 'the proxy to see the client go',
+      });
+      expect(proxy.connections).toBe(0);
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -1,0 +1,219 @@
+import { readFile } from 'node:fs/promises';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import {
+  ManagerConfig,
+  parseConfigYaml,
+  resolvePolicy,
+  routesOf,
+  validateConfig,
+  type ResolvedPolicy,
+  type Route,
+  type WorkerTypeConfig,
+} from '@org/protocol';
+import { DatabaseService } from '../database/database.service';
+import { MANAGER_ENVIRONMENT } from './environment.tokens';
+import { ConfigValidationError } from './config-validation.error';
+import { type ManagerEnvironment } from './manager-environment';
+
+/** Called after a new configuration is in effect on this replica. */
+export type ConfigListener = (config: ManagerConfig, version: number) => Promise<void> | void;
+
+interface StoredConfig {
+  readonly version: number;
+  readonly document: unknown;
+}
+
+const DEFAULT_POLICY: ResolvedPolicy = resolvePolicy({});
+
+/**
+ * The routing configuration, stored in the database (one row, a version number) so every replica
+ * routes the same way. `WM_CONFIG` is applied at start when it differs from the stored one;
+ * `replace()` (REST) stores a new one; every replica polls the version and reloads on change.
+ */
+@Injectable()
+export class ConfigService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Config');
+  private config = new ManagerConfig();
+  private currentVersion = 0;
+  private routeTable = new Map<string, Route>();
+  private workers = new Map<string, WorkerTypeConfig>();
+  private workflowPolicies = new Map<string, ResolvedPolicy>();
+  private readonly listeners: ConfigListener[] = [];
+  private poller: NodeJS.Timeout | undefined;
+  private polling = false;
+
+  constructor(
+    private readonly database: DatabaseService,
+    @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const declared = await this.declaredConfig();
+    if (declared) await this.store(declared, false);
+    const stored = await this.readStored();
+    if (stored) this.use(this.validStored(stored), stored.version);
+    this.poller = setInterval(() => void this.poll(), this.environment.configPollMs);
+    this.poller.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.poller);
+  }
+
+  /** The configuration in effect on this replica. */
+  current(): ManagerConfig {
+    return this.config;
+  }
+
+  version(): number {
+    return this.currentVersion;
+  }
+
+  /**
+   * Validates and stores a new configuration, applies it here (topology included) and lets the
+   * other replicas pick it up. Throws {@link ConfigValidationError} and changes nothing when it
+   * is invalid.
+   */
+  async replace(input: unknown): Promise<{ version: number; config: ManagerConfig }> {
+    const result = validateConfig(input);
+    if (!result.ok) throw new ConfigValidationError('replace', result.error.issues);
+    const version = await this.store(result.value, true);
+    await this.apply(result.value, version);
+    return { version, config: result.value };
+  }
+
+  /** Runs `listener` after every change (not for the configuration loaded at start). */
+  onChange(listener: ConfigListener): void {
+    this.listeners.push(listener);
+  }
+
+  route(contentType: string): Route | undefined {
+    return this.routeTable.get(contentType);
+  }
+
+  isSkipped(contentType: string): boolean {
+    return this.config.skipContentTypes.includes(contentType);
+  }
+
+  /** Every configured worker type (their queues are part of the manager's topology). */
+  workerTypes(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  worker(type: string): WorkerTypeConfig | undefined {
+    return this.workers.get(type);
+  }
+
+  /** The failure policy of a request: its workflow's, else its worker type's, else the defaults. */
+  policyFor(workflow: string | null | undefined, workerType: string): ResolvedPolicy {
+    if (workflow) return this.workflowPolicies.get(workflow) ?? DEFAULT_POLICY;
+    const worker = this.workers.get(workerType);
+    return worker ? resolvePolicy(worker) : DEFAULT_POLICY;
+  }
+
+  private async declaredConfig(): Promise<ManagerConfig | undefined> {
+    if (this.environment.config) {
+      const result = validateConfig(JSON.parse(JSON.stringify(this.environment.config)));
+      if (!result.ok) throw new ConfigValidationError('config option', result.error.issues);
+      return result.value;
+    }
+    if (!this.environment.configPath) return undefined;
+    let text: string;
+    try {
+      text = await readFile(this.environment.configPath, 'utf8');
+    } catch (error) {
+      throw new ConfigValidationError(this.environment.configPath, [
+        { path: 'WM_CONFIG', message: `cannot be read: ${(error as Error).message}` },
+      ]);
+    }
+    const result = parseConfigYaml(text);
+    if (!result.ok)
+      throw new ConfigValidationError(this.environment.configPath, result.error.issues);
+    return result.value;
+  }
+
+  /** Stores `config` unless it is already the stored one; returns the version in effect. */
+  private async store(config: ManagerConfig, force: boolean): Promise<number> {
+    const document = JSON.stringify(config);
+    const table = this.database.table('manager_config');
+    const rows = await this.database.query<{ version: number }>(
+      this.database.statement(
+        'config-store',
+        `INSERT INTO ${table} AS c (id, version, document) VALUES (1, 1, $1::jsonb)
+         ON CONFLICT (id) DO UPDATE SET version = c.version + 1, document = EXCLUDED.document, updated_at = now()
+           WHERE $2::boolean OR c.document IS DISTINCT FROM EXCLUDED.document
+         RETURNING version`,
+      ),
+      [document, force],
+    );
+    if (rows[0]) {
+      this.logger.log(`configuration version ${rows[0].version} stored`);
+      return rows[0].version;
+    }
+    return (await this.readStored())?.version ?? 0;
+  }
+
+  private async readStored(): Promise<StoredConfig | undefined> {
+    const rows = await this.database.query<StoredConfig>(
+      this.database.statement(
+        'config-read',
+        `SELECT version, document FROM ${this.database.table('manager_config')} WHERE id = 1`,
+      ),
+      [],
+    );
+    return rows[0];
+  }
+
+  private validStored(stored: StoredConfig): ManagerConfig {
+    const result = validateConfig(stored.document);
+    if (!result.ok)
+      throw new ConfigValidationError(`stored version ${stored.version}`, result.error.issues);
+    return result.value;
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const rows = await this.database.query<{ version: number }>(
+        this.database.statement(
+          'config-version',
+          `SELECT version FROM ${this.database.table('manager_config')} WHERE id = 1`,
+        ),
+        [],
+      );
+      const version = rows[0]?.version;
+      if (version === undefined || version === this.currentVersion) return;
+      const stored = await this.readStored();
+      if (stored && stored.version !== this.currentVersion)
+        await this.apply(this.validStored(stored), stored.version);
+    } catch (error) {
+      this.logger.warn(`configuration poll failed: ${(error as Error).message}`);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async apply(config: ManagerConfig, version: number): Promise<void> {
+    if (version < this.currentVersion) return;
+    this.use(config, version);
+    this.logger.log(`configuration version ${version} in effect`);
+    for (const listener of this.listeners) await listener(config, version);
+  }
+
+  private use(config: ManagerConfig, version: number): void {
+    this.config = config;
+    this.currentVersion = version;
+    this.routeTable = routesOf(config);
+    this.workers = new Map(config.workers.map((worker) => [worker.type, worker]));
+    this.workflowPolicies = new Map(
+      config.workflows.map((workflow) => [workflow.type, resolvePolicy(workflow)]),
+    );
+  }
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import {
+  DEFAULT_HEARTBEAT_EXPIRY_MS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_NAMESPACE,
+  NAMESPACE_PATTERN,
+  type ManagerConfig,
+  type ValidationIssue,
+} from '@org/protocol';
+
+/** Documented local defaults (design §3). */
+export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+export const DEFAULT_PORT = 3000;
+
+/**
+ * Everything a manager replica is configured with, validated once at boot. The first block is the
+ * operator interface of design §3; the tuning block has safe defaults and exists so tests,
+ * the demo and the benchmark can run a replica with shorter timers.
+ */
+export interface ManagerEnvironment {
+  /** `AMQP_URL`. @default 'amqp://guest:guest@127.0.0.1:5672' */
+  readonly amqpUrl: string;
+  /** `DATABASE_URL`. @default 'postgres://postgres@127.0.0.1:5432/postgres' */
+  readonly databaseUrl: string;
+  /** `WM_NAMESPACE`: prefix of every exchange and queue, and the PostgreSQL schema. @default 'wm' */
+  readonly namespace: string;
+  /** `WM_CONFIG`: path of the YAML configuration; applied at start when it differs from the stored one. @default none (use the stored configuration) */
+  readonly configPath: string | undefined;
+  /** In-process alternative to `configPath` (tests, demo). @default none */
+  readonly config: ManagerConfig | undefined;
+  /** `PORT` of the HTTP server; 0 picks a free port. @default 3000 */
+  readonly port: number;
+  /** `WM_API_KEYS`, comma-separated (the REST layer interprets them). @default [] (auth off) */
+  readonly apiKeys: readonly string[];
+  /** `WM_HEARTBEAT_EXPIRY_MS`: an instance not heard from for this long is gone. @default 30000 */
+  readonly heartbeatExpiryMs: number;
+  /** `WM_MAX_PAYLOAD_BYTES`: larger requests are answered SKIPPED. @default 1048576 */
+  readonly maxPayloadBytes: number;
+
+  /** `WM_REPLICA_ID`: this replica's id (liveness queue name, logs). @default random */
+  readonly replicaId: string;
+  /** `WM_DISPATCH_LEASE_MS`: how long a recorded job (or outbox event) may stay unconfirmed before any replica publishes it again. @default 10000 */
+  readonly dispatchLeaseMs: number;
+  /** `WM_SWEEP_INTERVAL_MS`: period of the lease, waiting, retry, timeout and outbox sweeps. @default 1000 */
+  readonly sweepIntervalMs: number;
+  /** `WM_CONFIG_POLL_MS`: how often a replica looks for a configuration changed by another. @default 2000 */
+  readonly configPollMs: number;
+  /** `WM_BATCH_SIZE`: messages per intake/response transaction. @default 200 */
+  readonly batchSize: number;
+  /** `WM_BATCH_WINDOW_MS`: longest wait to fill a batch. @default 5 */
+  readonly batchWindowMs: number;
+  /** `WM_PREFETCH`: unacknowledged messages per consumer. @default 500 */
+  readonly prefetch: number;
+  /** `WM_DB_POOL_SIZE`: PostgreSQL connections of this replica. @default 10 */
+  readonly databasePoolSize: number;
+  /** Listen for HTTP (false for tests that only need the message flow). @default true */
+  readonly http: boolean;
+}
+
+/** Thrown when the environment cannot be used; lists every problem. */
+export class EnvironmentError extends Error {
+  override readonly name = 'EnvironmentError';
+  constructor(readonly issues: readonly ValidationIssue[]) {
+    super(
+      `invalid manager environment:\n${issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}`,
+    );
+  }
+}
+
+type Source = Readonly<Record<string, string | undefined>>;
+
+/** Reads and validates the environment (`process.env` by default), applying `overrides` last. */
+export function loadEnvironment(
+  source: Source = process.env,
+  overrides: Partial<ManagerEnvironment> = {},
+): ManagerEnvironment {
+  const issues: ValidationIssue[] = [];
+  const text = (name: string, fallback: string): string => {
+    const value = source[name];
+    return value === undefined || value.trim() === '' ? fallback : value.trim();
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = source[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      issues.push({
+        path: name,
+        message: `must be an integer between ${min} and ${max}, got "${raw}"`,
+      });
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string, fallback: string, protocols: readonly string[]): string => {
+    const value = text(name, fallback);
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) {
+        issues.push({
+          path: name,
+          message: `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`,
+        });
+      }
+    } catch {
+      issues.push({ path: name, message: 'is not a URL' });
+    }
+    return value;
+  };
+  const environment: ManagerEnvironment = {
+    amqpUrl: url('AMQP_URL', DEFAULT_AMQP_URL, ['amqp:', 'amqps:']),
+    databaseUrl: url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']),
+    namespace: text('WM_NAMESPACE', DEFAULT_NAMESPACE),
+    configPath: source['WM_CONFIG']?.trim() || undefined,
+    config: undefined,
+    port: int('PORT', DEFAULT_PORT, 0, 65535),
+    apiKeys: (source['WM_API_KEYS'] ?? '')
+      .split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== ''),
+    heartbeatExpiryMs: int('WM_HEARTBEAT_EXPIRY_MS', DEFAULT_HEARTBEAT_EXPIRY_MS, 100, 3_600_000),
+    maxPayloadBytes: int('WM_MAX_PAYLOAD_BYTES', DEFAULT_MAX_PAYLOAD_BYTES, 1, 512 * 1024 * 1024),
+    replicaId: text('WM_REPLICA_ID', randomBytes(6).toString('hex')),
+    dispatchLeaseMs: int('WM_DISPATCH_LEASE_MS', 10_000, 100, 3_600_000),
+    sweepIntervalMs: int('WM_SWEEP_INTERVAL_MS', 1000, 20, 600_000),
+    configPollMs: int('WM_CONFIG_POLL_MS', 2000, 20, 600_000),
+    batchSize: int('WM_BATCH_SIZE', 200, 1, 5000),
+    batchWindowMs: int('WM_BATCH_WINDOW_MS', 5, 0, 10_000),
+    prefetch: int('WM_PREFETCH', 500, 1, 65535),
+    databasePoolSize: int('WM_DB_POOL_SIZE', 10, 2, 200),
+    http: true,
+    ...overrides,
+  };
+  if (!NAMESPACE_PATTERN.test(environment.namespace)) {
+    issues.push({
+      path: 'WM_NAMESPACE',
+      message: `"${environment.namespace}" is invalid: use lower-case letters, digits, "_" and "-" (${NAMESPACE_PATTERN.source})`,
+    });
+  }
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(environment.replicaId)) {
+    issues.push({ path: 'WM_REPLICA_ID', message: 'must be 1 to 64 letters, digits, "_" or "-"' });
+  }
+  if (issues.length > 0) throw new EnvironmentError(issues);
+  return environment;
+}

@@ -1,0 +1,51 @@
+import { DataSource } from 'typeorm';
+import { InitialSchema1750000000000 } from './migrations/1750000000000-initial-schema';
+import { RequestHistory1750000100000 } from './migrations/1750000100000-request-history';
+import { RequestEntity } from './request.entity';
+
+/** Connection settings of the manager's DataSource. */
+export interface DataSourceSettings {
+  readonly databaseUrl: string;
+  /** The PostgreSQL schema (`WM_NAMESPACE`). */
+  readonly schema: string;
+  /** @default 10 */
+  readonly poolSize?: number;
+}
+
+/** The manager's DataSource: schema per namespace, migrations only, never `synchronize`. */
+export function createDataSource(settings: DataSourceSettings): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: settings.databaseUrl,
+    schema: settings.schema,
+    entities: [RequestEntity],
+    migrations: [InitialSchema1750000000000, RequestHistory1750000100000],
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    poolSize: settings.poolSize ?? 10,
+    extra: { application_name: `wm-manager:${settings.schema}` },
+  });
+}
+
+/**
+ * Creates the schema if needed and applies pending migrations. An advisory lock keyed on the
+ * schema makes replicas that start together take turns instead of racing.
+ */
+export async function migrate(dataSource: DataSource, schema: string): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`wm-migrations:${schema}`]);
+    try {
+      await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      return applied.map((migration) => migration.name);
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`wm-migrations:${schema}`]);
+    }
+  } finally {
+    await runner.release();
+  }
+}

@@ -1,0 +1,37 @@
+import { Global, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
+import { type ManagerEnvironment } from '../config/manager-environment';
+import { createDataSource, migrate } from './create-data-source';
+import { DatabaseService } from './database.service';
+import { DataSourceCloser } from './data-source-closer';
+
+/** The TypeORM DataSource (migrated before anything else starts) and raw SQL access. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DataSource,
+      inject: [MANAGER_ENVIRONMENT],
+      useFactory: async (environment: ManagerEnvironment): Promise<DataSource> => {
+        const dataSource = createDataSource({
+          databaseUrl: environment.databaseUrl,
+          schema: environment.namespace,
+          poolSize: environment.databasePoolSize,
+        });
+        await dataSource.initialize();
+        try {
+          await migrate(dataSource, environment.namespace);
+        } catch (error) {
+          await dataSource.destroy();
+          throw error;
+        }
+        return dataSource;
+      },
+    },
+    DatabaseService,
+    DataSourceCloser,
+  ],
+  exports: [DataSource, DatabaseService],
+})
+export class DatabaseModule {}

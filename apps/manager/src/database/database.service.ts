@@ -1,0 +1,128 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type Pool, type PoolClient, type QueryResultRow } from 'pg';
+import { DataSource } from 'typeorm';
+import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
+import { type ManagerEnvironment } from '../config/manager-environment';
+
+/** A statement with a stable name, so PostgreSQL plans it once per connection. */
+export interface Statement {
+  readonly name: string;
+  readonly text: string;
+}
+
+/** What a transaction body gets: prepared-statement queries on one connection. */
+export interface Tx {
+  query<R extends QueryResultRow>(statement: Statement, values: readonly unknown[]): Promise<R[]>;
+}
+
+// Deadlocks and serialization failures are resolved by running the transaction again.
+const RETRYABLE_CODES = new Set(['40P01', '40001']);
+
+/**
+ * Raw SQL access for the hot paths, on the pg pool TypeORM already owns (no second pool, no
+ * entity hydration). Table names are qualified with the namespace's schema.
+ */
+@Injectable()
+export class DatabaseService {
+  private readonly logger = new Logger('Database');
+  readonly schema: string;
+  private readonly pool: Pool;
+
+  constructor(
+    readonly dataSource: DataSource,
+    @Inject(MANAGER_ENVIRONMENT) environment: ManagerEnvironment,
+  ) {
+    this.schema = environment.namespace;
+    this.pool = (dataSource.driver as unknown as { master: Pool }).master;
+  }
+
+  /** `"<schema>".<table>`: the schema name is a validated namespace, safe to quote. */
+  table(name: string): string {
+    return `"${this.schema}".${name}`;
+  }
+
+  /** Declares a named statement (the name is made unique per schema). */
+  statement(name: string, text: string): Statement {
+    return { name: `${this.schema}:${name}`, text };
+  }
+
+  /** One statement in autocommit. */
+  async query<R extends QueryResultRow>(
+    statement: Statement,
+    values: readonly unknown[],
+  ): Promise<R[]> {
+    return this.withRetry(async () => {
+      const result = await this.pool.query<R>({
+        name: statement.name,
+        text: statement.text,
+        values: [...values],
+      });
+      return result.rows;
+    });
+  }
+
+  /** Runs `body` in one transaction, again from the start after a deadlock. */
+  async transaction<T>(body: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.withRetry(async () => {
+      const client = await this.pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await body(txOf(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    });
+  }
+
+  private async withRetry<T>(run: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= 5 || code === undefined || !RETRYABLE_CODES.has(code)) throw error;
+        this.logger.warn(
+          `transaction aborted (${code}), running it again (attempt ${attempt + 1})`,
+        );
+      }
+    }
+  }
+}
+
+function txOf(client: PoolClient): Tx {
+  return {
+    async query<R extends QueryResultRow>(
+      statement: Statement,
+      values: readonly unknown[],
+    ): Promise<R[]> {
+      const result = await client.query<R>({
+        name: statement.name,
+        text: statement.text,
+        values: [...values],
+      });
+      return result.rows;
+    },
+  };
+}
+
+/** True for errors that go away by themselves (connection lost, server restarting, deadlock). */
+export function isTransientError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (/^(08|57P|53|40)/.test(code)) return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(code))
+      return true;
+  }
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection timeout|Client has encountered a connection error|not connected/i.test(
+    message,
+  );
+}

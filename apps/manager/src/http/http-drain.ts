@@ -1,0 +1,60 @@
+import { apiErrorBody } from './api-error';
+import { type HttpRequest, type HttpResponse, type NextFunction, sendError } from './http-types';
+import { currentRequestContext } from '../logging/request-context';
+
+/**
+ * Tracks the HTTP calls in flight so a stopping replica can refuse new ones (503, the load
+ * balancer retries elsewhere) and wait for the running ones before the database closes.
+ */
+export class HttpDrain {
+  private inFlight = 0;
+  private stopping = false;
+  private idle: Array<() => void> = [];
+
+  middleware() {
+    return (request: HttpRequest, response: HttpResponse, next: NextFunction): void => {
+      if (this.stopping && !(request.url ?? '').startsWith('/health/')) {
+        response.setHeader('Connection', 'close');
+        sendError(
+          response,
+          apiErrorBody(
+            503,
+            'service_unavailable',
+            'this manager replica is stopping; send the call again',
+            currentRequestContext()?.requestId ?? '',
+          ),
+        );
+        return;
+      }
+      this.inFlight += 1;
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        this.inFlight -= 1;
+        if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
+      };
+      response.once('finish', finish);
+      response.once('close', finish);
+      next();
+    };
+  }
+
+  /** Refuses new calls from now on and resolves when the running ones ended, or after `timeoutMs`. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    if (this.inFlight === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.idle.push(resolve)),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+}

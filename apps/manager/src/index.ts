@@ -1,0 +1,49 @@
+/**
+ * `@org/manager`: the worker manager. Run it as a process (`node dist/main.js`) or in-process:
+ *
+ * ```ts
+ * import { startManager } from '@org/manager';
+ *
+ * const manager = await startManager({ namespace: 'demo', configPath: './manager.yaml', port: 0 });
+ * const [outcome] = await manager.app.get(RequestsService).submit([{ contentType: 'product/raw', body }]);
+ * await manager.close();
+ * ```
+ */
+import 'reflect-metadata';
+
+export { startManager, type RunningManager, type StartManagerOptions } from './start-manager';
+export {
+  loadEnvironment,
+  EnvironmentError,
+  DEFAULT_AMQP_URL,
+  DEFAULT_DATABASE_URL,
+  DEFAULT_PORT,
+  type ManagerEnvironment,
+} from './config/manager-environment';
+export { MANAGER_ENVIRONMENT, NAMES } from './config/environment.tokens';
+export { AppModule } from './app.module';
+export { ConfigService, type ConfigListener } from './config/config.service';
+export { ConfigValidationError } from './config/config-validation.error';
+export { DatabaseService } from './database/database.service';
+export { RequestEntity } from './database/request.entity';
+export { createDataSource, migrate } from './database/create-data-source';
+export { AmqpService } from './messaging/amqp.service';
+export { EventsService } from './messaging/events.service';
+export {
+  WorkerCatalogue,
+  type WorkerTypeSnapshot,
+  type WorkerInstanceSnapshot,
+  type AvailabilityListener,
+} from './workers/worker-catalogue.service';
+export { WorkflowsService, type RoutePlan } from './workflows/workflows.service';
+export {
+  RequestsService,
+  CANCELLABLE_STATES,
+  DELETABLE_STATES,
+  type SubmitRequestInput,
+  type RequestOperationResult,
+} from './requests/requests.service';
+export { type IntakeOutcome } from './requests/intake.service';
+export { RequestCounters, type DropReason } from './requests/request-counters';
+export { RequestNotFoundError, RequestStateError } from './requests/request-errors';
+export { Sweeper } from './requests/sweeper.service';

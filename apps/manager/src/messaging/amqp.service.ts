@@ -1,0 +1,109 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
+import { type ConfirmChannel } from 'amqplib';
+import { type OutgoingMessage } from '@org/protocol';
+import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
+import { type ManagerEnvironment } from '../config/manager-environment';
+
+const CONNECT_TIMEOUT_MS = 30_000;
+
+/**
+ * The replica's broker connection (reconnecting, via amqp-connection-manager) and its confirm
+ * channel for everything it publishes: `publish()` resolves only once the broker has confirmed
+ * the message, which is what lets callers record "dispatched" or forget an outbox row.
+ */
+@Injectable()
+export class AmqpService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Amqp');
+  readonly connection: AmqpConnectionManager;
+  private readonly publisher: ChannelWrapper;
+
+  constructor(@Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment) {
+    this.connection = amqp.connect([environment.amqpUrl], {
+      heartbeatIntervalInSeconds: 5,
+      reconnectTimeInSeconds: 1,
+      connectionOptions: {
+        clientProperties: { connection_name: `wm-manager:${environment.replicaId}` },
+      },
+    });
+    this.connection.on('disconnect', ({ err }: { err?: Error }) =>
+      this.logger.warn(`broker connection lost${err ? `: ${err.message}` : ''}`),
+    );
+    this.connection.on('connectFailed', ({ err }: { err?: Error }) =>
+      this.logger.warn(`cannot connect to the broker${err ? `: ${err.message}` : ''}`),
+    );
+    this.publisher = this.connection.createChannel({
+      name: 'publisher',
+      confirm: true,
+      publishTimeout: 30_000,
+      setup: async (channel: ConfirmChannel) => {
+        channel.on('error', (error: Error) =>
+          this.logger.warn(`publisher channel error: ${error.message}`),
+        );
+        await Promise.resolve();
+      },
+    });
+    this.publisher.on('error', (error: Error) => this.logger.warn(`publisher: ${error.message}`));
+  }
+
+  async onModuleInit(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no broker connection at ${redact(this.environment.amqpUrl)} after ${CONNECT_TIMEOUT_MS} ms`,
+            ),
+          ),
+        CONNECT_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([this.publisher.waitForConnect(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.close().catch(() => undefined);
+    await this.connection.close().catch(() => undefined);
+  }
+
+  /** True while the broker connection is up (readiness). */
+  isConnected(): boolean {
+    return this.connection.isConnected();
+  }
+
+  /** Publishes one message and resolves when the broker confirmed it (rejects on nack or timeout). */
+  async publish(message: OutgoingMessage): Promise<void> {
+    await this.publisher.publish(
+      message.exchange,
+      message.routingKey,
+      message.content,
+      message.options,
+    );
+  }
+
+  /** Sends a copy of `message` straight to a queue through the default exchange (replyTo). */
+  async sendToQueue(queue: string, message: OutgoingMessage): Promise<void> {
+    await this.publisher.publish('', queue, message.content, message.options);
+  }
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,107 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The manager's Prometheus metrics, in a registry of their own (several managers in one test
+ * process must not share one). Counters count what this replica did; the gauges
+ * that describe the whole deployment (requests by state, waiting work, outbox lag) are read from
+ * the database at scrape time, so every replica reports the same values for them.
+ */
+export class ManagerMetrics {
+  readonly registry = new Registry();
+
+  /** Requests received (requests queue and REST), by what became of them. */
+  readonly intake = new Counter({
+    name: 'wm_requests_received_total',
+    help: 'Requests received by this replica, by outcome (accepted, skipped, duplicate: a redelivery absorbed).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly dispatches = new Counter({
+    name: 'wm_jobs_dispatched_total',
+    help: 'Jobs published to workers and confirmed by the broker, by this replica.',
+    registers: [this.registry],
+  });
+
+  readonly responses = new Counter({
+    name: 'wm_responses_total',
+    help: 'Worker responses (and manager-observed failures) applied by this replica, by status.',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly droppedResponses = new Counter({
+    name: 'wm_responses_dropped_total',
+    help: 'Responses dropped instead of applied, by reason (stale: not the current attempt; late: the request had ended; unknown, forged, duplicate, invalid, forbidden).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly timeouts = new Counter({
+    name: 'wm_requests_timed_out_total',
+    help: 'Dispatched requests that got no final answer within their timeoutMs.',
+    registers: [this.registry],
+  });
+
+  readonly deadLetters = new Counter({
+    name: 'wm_jobs_dead_lettered_total',
+    help: 'Jobs dead-lettered by worker queues (a worker crashed on them repeatedly, or rejected them).',
+    registers: [this.registry],
+  });
+
+  readonly unroutable = new Counter({
+    name: 'wm_jobs_unroutable_total',
+    help: 'Jobs that came back unroutable (no queue bound for their worker type).',
+    registers: [this.registry],
+  });
+
+  readonly requestsByState = new Gauge({
+    name: 'wm_requests',
+    help: 'Requests stored, by state (whole deployment).',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly waiting = new Gauge({
+    name: 'wm_waiting_requests',
+    help: 'Requests waiting for a live worker (NO_WORKER_AVAILABLE), by worker type (whole deployment).',
+    labelNames: ['worker_type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly oldestWait = new Gauge({
+    name: 'wm_oldest_wait_seconds',
+    help: 'Age of the oldest request waiting for a live worker, by worker type (whole deployment).',
+    labelNames: ['worker_type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly liveInstances = new Gauge({
+    name: 'wm_live_instances',
+    help: 'Worker instances heard from within the heartbeat expiry, by worker type (as this replica sees them).',
+    labelNames: ['worker_type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outboxLag = new Gauge({
+    name: 'wm_outbox_lag_seconds',
+    help: 'Age of the oldest requester event not yet published (0 when the outbox is empty).',
+    registers: [this.registry],
+  });
+
+  readonly outboxSize = new Gauge({
+    name: 'wm_outbox_events',
+    help: 'Requester events recorded but not yet published.',
+    registers: [this.registry],
+  });
+
+  readonly scrapeErrors = new Counter({
+    name: 'wm_metrics_scrape_errors_total',
+    help: 'Scrapes whose database-derived gauges could not be refreshed (they keep their last values).',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'wm_manager_' });
+  }
+}

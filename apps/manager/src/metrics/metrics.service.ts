@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '../config/config.service';
+import { EventsService } from '../messaging/events.service';
+import { RequestCounters } from '../requests/request-counters';
+import { RequestQueries } from '../requests/request-queries.service';
+import { WorkerCatalogue } from '../workers/worker-catalogue.service';
+import { ManagerMetrics } from './manager-metrics';
+
+/** Database-derived gauges are refreshed at most this often, however many scrapers there are. */
+const REFRESH_MS = 2000;
+
+/**
+ * Renders `/metrics`: brings the counters up to date with the request flow's in-memory counts,
+ * refreshes the gauges from the database and the liveness catalogue, and serialises the registry.
+ */
+@Injectable()
+export class MetricsService {
+  readonly metrics = new ManagerMetrics();
+  private refreshedAt = 0;
+  private refreshing: Promise<void> | undefined;
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly counters: RequestCounters,
+    private readonly catalogue: WorkerCatalogue,
+    private readonly config: ConfigService,
+    private readonly queries: RequestQueries,
+    private readonly events: EventsService,
+  ) {}
+
+  contentType(): string {
+    return this.metrics.registry.contentType;
+  }
+
+  async render(): Promise<string> {
+    this.syncCounters();
+    this.refreshLiveness();
+    if (Date.now() - this.refreshedAt >= REFRESH_MS) {
+      this.refreshing ??= this.refreshDatabase().finally(() => {
+        this.refreshing = undefined;
+      });
+      await this.refreshing;
+    }
+    return this.metrics.registry.metrics();
+  }
+
+  /** Prometheus counters only go up: add what the flow counted since the last scrape. */
+  private syncCounters(): void {
+    const { metrics, counters } = this;
+    this.advance('accepted', counters.accepted, (delta) =>
+      metrics.intake.inc({ outcome: 'accepted' }, delta),
+    );
+    this.advance('redeliveries', counters.redeliveries, (delta) =>
+      metrics.intake.inc({ outcome: 'duplicate' }, delta),
+    );
+    for (const [reason, count] of Object.entries(counters.skipped)) {
+      this.advance(`skipped:${reason}`, count, (delta) =>
+        metrics.intake.inc({ outcome: 'skipped' }, delta),
+      );
+    }
+    this.advance('dispatched', counters.dispatched, (delta) => metrics.dispatches.inc(delta));
+    for (const [status, count] of Object.entries(counters.applied)) {
+      this.advance(`applied:${status}`, count, (delta) => metrics.responses.inc({ status }, delta));
+    }
+    for (const [reason, count] of Object.entries(counters.dropped)) {
+      this.advance(`dropped:${reason}`, count, (delta) =>
+        metrics.droppedResponses.inc({ reason }, delta),
+      );
+    }
+    this.advance('timedOut', counters.timedOut, (delta) => metrics.timeouts.inc(delta));
+    this.advance('deadLettered', counters.deadLettered, (delta) => metrics.deadLetters.inc(delta));
+    this.advance('unroutable', counters.unroutable, (delta) => metrics.unroutable.inc(delta));
+  }
+
+  private advance(key: string, value: number, inc: (delta: number) => void): void {
+    const delta = value - (this.seen.get(key) ?? 0);
+    if (delta > 0) inc(delta);
+    this.seen.set(key, value);
+  }
+
+  private refreshLiveness(): void {
+    const { liveInstances } = this.metrics;
+    liveInstances.reset();
+    for (const type of this.config.workerTypes()) liveInstances.set({ worker_type: type }, 0);
+    for (const snapshot of this.catalogue.snapshot()) {
+      liveInstances.set(
+        { worker_type: snapshot.type },
+        snapshot.instances.filter((instance) => instance.live).length,
+      );
+    }
+  }
+
+  private async refreshDatabase(): Promise<void> {
+    const { metrics } = this;
+    try {
+      const [counts, waiting, outbox] = await Promise.all([
+        this.queries.counts({}),
+        this.queries.waiting(),
+        this.events.outboxLag(),
+      ]);
+      for (const [state, count] of Object.entries(counts.byState))
+        metrics.requestsByState.set({ state }, count);
+      metrics.waiting.reset();
+      metrics.oldestWait.reset();
+      for (const type of this.config.workerTypes()) {
+        metrics.waiting.set({ worker_type: type }, 0);
+        metrics.oldestWait.set({ worker_type: type }, 0);
+      }
+      const now = Date.now();
+      for (const stats of waiting) {
+        metrics.waiting.set({ worker_type: stats.workerType }, stats.count);
+        metrics.oldestWait.set(
+          { worker_type: stats.workerType },
+          Math.max(0, (now - stats.oldestSince.getTime()) / 1000),
+        );
+      }
+      metrics.outboxSize.set(outbox.pending);
+      metrics.outboxLag.set(outbox.oldestMs / 1000);
+      this.refreshedAt = Date.now();
+    } catch {
+      // A scrape during a database outage still answers, with the last known values.
+      metrics.scrapeErrors.inc();
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBase64,
+  IsDefined,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import {
+  CONTENT_TYPE_PATTERN,
+  MAX_REQUEST_ID_LENGTH,
+  MAX_SHORT_HEADER_LENGTH,
+} from '@org/protocol';
+
+/** Largest batch accepted in one call. */
+export const MAX_BATCH_SIZE = 1000;
+
+/** One request: a payload (JSON, or bytes in base64) and the business content type that routes it. */
+export class SubmitRequestDto {
+  @ApiProperty({
+    example: 'product/raw',
+    description: 'Business content type; it chooses the worker type or workflow.',
+  })
+  @IsString()
+  @Matches(CONTENT_TYPE_PATTERN, { message: 'must be a content type without spaces, "*" or "#"' })
+  contentType!: string;
+
+  @ApiPropertyOptional({
+    description:
+      'A JSON payload (any JSON value), sent to the worker as application/json. Give this or payloadBase64.',
+    example: { sku: 'A-1' },
+  })
+  @ValidateIf((dto: SubmitRequestDto) => dto.payloadBase64 === undefined)
+  @IsDefined({ message: 'give either payload (JSON) or payloadBase64 (bytes)' })
+  payload?: unknown;
+
+  @ApiPropertyOptional({ description: 'The payload bytes, base64-encoded. Give this or payload.' })
+  @ValidateIf((dto: SubmitRequestDto) => dto.payloadBase64 !== undefined)
+  @IsString()
+  @IsBase64(undefined, { message: 'must be base64-encoded bytes' })
+  payloadBase64?: string;
+
+  @ApiPropertyOptional({
+    example: 'image/png',
+    description:
+      'MIME type of payloadBase64. @default application/octet-stream (application/json for payload)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_SHORT_HEADER_LENGTH)
+  @Matches(/^[\w.+-]+\/[\w.+-]+(;.*)?$/, { message: 'must be a MIME type such as image/png' })
+  mimeType?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Your id for the request (idempotency): resubmitting the same id and payload is absorbed. @default generated',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_REQUEST_ID_LENGTH)
+  @Matches(/^\S+$/, { message: 'must not contain white space' })
+  requestId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_SHORT_HEADER_LENGTH)
+  tenant?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_SHORT_HEADER_LENGTH)
+  owner?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_SHORT_HEADER_LENGTH)
+  session?: string;
+
+  @ApiPropertyOptional({
+    description: "A queue that receives this request's events, besides the events exchange.",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_SHORT_HEADER_LENGTH)
+  replyTo?: string;
+}
+
+/** Several requests in one call; each is answered on its own. */
+export class SubmitBatchDto {
+  @ApiProperty({ type: [SubmitRequestDto], minItems: 1, maxItems: MAX_BATCH_SIZE })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH_SIZE)
+  @ValidateNested({ each: true })
+  @Type(() => SubmitRequestDto)
+  requests!: SubmitRequestDto[];
+}

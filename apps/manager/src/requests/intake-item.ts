@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import {
+  isContentType,
+  parseRequest,
+  requestIdentity,
+  type IncomingMessage,
+  type RequestMessage,
+} from '@org/protocol';
+
+/** One request handed to intake, from the requests queue or from REST. */
+export type IntakeItem =
+  | { readonly kind: 'request'; readonly requestId: string; readonly request: RequestMessage }
+  | {
+      readonly kind: 'invalid';
+      readonly requestId: string;
+      /** Content type used to route the SKIPPED event (header, else routing key, else `unknown`). */
+      readonly contentType: string;
+      readonly correlationId?: string;
+      readonly replyTo?: string;
+      readonly messages: readonly string[];
+    };
+
+/** Content type used on the SKIPPED event of a request whose own content type is missing or malformed. */
+export const UNKNOWN_CONTENT_TYPE = 'unknown';
+
+/**
+ * Reads a request message: its id (`wm-request-id`, else `messageId`, else a new one) and either
+ * the parsed request or every reason it cannot be accepted.
+ */
+export function intakeItemOf(message: IncomingMessage): IntakeItem {
+  const result = parseRequest(message);
+  if (result.ok) {
+    return {
+      kind: 'request',
+      requestId: result.value.requestId ?? randomUUID(),
+      request: result.value,
+    };
+  }
+  const identity = requestIdentity(message);
+  const candidates = [identity.contentType, message.fields.routingKey];
+  return {
+    kind: 'invalid',
+    requestId: identity.requestId ?? randomUUID(),
+    contentType:
+      candidates.find((value): value is string => value !== undefined && isContentType(value)) ??
+      UNKNOWN_CONTENT_TYPE,
+    correlationId: identity.correlationId,
+    replyTo: identity.replyTo,
+    messages: result.error.messages(),
+  };
+}

@@ -1,0 +1,24 @@
+import { type RequestState } from '@org/protocol';
+
+/** No request with this id (never recorded, or finished and deleted). */
+export class RequestNotFoundError extends Error {
+  override readonly name = 'RequestNotFoundError';
+  constructor(readonly requestId: string) {
+    super(`request "${requestId}" does not exist (it may have finished and been deleted)`);
+  }
+}
+
+/** The request is in a state that does not allow the operation (e.g. retrying a running one). */
+export class RequestStateError extends Error {
+  override readonly name = 'RequestStateError';
+  constructor(
+    readonly requestId: string,
+    readonly state: RequestState,
+    readonly operation: string,
+    readonly allowed: readonly RequestState[],
+  ) {
+    super(
+      `cannot ${operation} request "${requestId}" in state ${state}: only ${allowed.join(', ')} allow it`,
+    );
+  }
+}

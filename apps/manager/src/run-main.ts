@@ -1,0 +1,45 @@
+import { Logger } from '@nestjs/common';
+import { ConfigValidationError } from './config/config-validation.error';
+import { EnvironmentError } from './config/manager-environment';
+import { startManager } from './start-manager';
+
+const SHUTDOWN_BOUND_MS = 30_000;
+
+/**
+ * The process entry point (`pnpm --filter @org/manager start`): start, report configuration
+ * problems clearly and exit 1, stop gracefully on SIGTERM/SIGINT within a bound.
+ */
+export async function runMain(): Promise<void> {
+  const logger = new Logger('Manager');
+  let manager: Awaited<ReturnType<typeof startManager>>;
+  try {
+    manager = await startManager();
+  } catch (error) {
+    if (error instanceof EnvironmentError || error instanceof ConfigValidationError) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      logger.error(`the manager could not start: ${(error as Error).stack ?? String(error)}`);
+    }
+    process.exit(1);
+  }
+  logger.log(
+    `manager replica ${manager.replicaId} started${manager.port !== undefined ? ` on port ${manager.port}` : ''}`,
+  );
+  const stop = (signal: string): void => {
+    logger.log(`${signal} received, shutting down`);
+    const bound = setTimeout(() => {
+      logger.error(`shutdown took longer than ${SHUTDOWN_BOUND_MS} ms, exiting`);
+      process.exit(1);
+    }, SHUTDOWN_BOUND_MS);
+    bound.unref();
+    manager.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,31 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { type HttpRequest } from '../http/http-types';
+import { currentRequestContext } from '../logging/request-context';
+import { PublicRoute, RequiresRole } from './access.decorator';
+import { authorize } from './api-access';
+import { type ApiKey, type ApiRole } from './api-keys';
+
+export const API_KEYS = Symbol('API_KEYS');
+
+/** Global guard: every route needs a key with the right role when `WM_API_KEYS` is set, except {@link PublicRoute}s. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(API_KEYS) private readonly keys: readonly ApiKey[],
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride(PublicRoute, targets) === true) return true;
+    const request = context.switchToHttp().getRequest<HttpRequest>();
+    const required: ApiRole =
+      this.reflector.getAllAndOverride(RequiresRole, targets) ??
+      (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'operate');
+    const principal = authorize(this.keys, request.headers, required);
+    const requestContext = currentRequestContext();
+    if (requestContext && principal !== undefined) requestContext.principal = principal;
+    return true;
+  }
+}

@@ -1,0 +1,124 @@
+import { Client } from 'pg';
+import request from 'supertest';
+import { createTestNamespace, type TestNamespace } from '@org/testkit';
+import { startManager, type RunningManager } from '../../src/start-manager';
+import { type ManagerEnvironment } from '../../src/config/manager-environment';
+import { configOf, FAST } from '../support/harness';
+
+// A replica starts in a second or two and the bulk tests move 10,000 rows; the root Jest run
+// (projects) ignores the preset's testTimeout, so the files importing this set their own.
+jest.setTimeout(60_000);
+
+/** A manager replica serving HTTP on a free port, in its own namespace, for one test file. */
+export interface HttpFixture {
+  readonly ns: TestNamespace;
+  readonly manager: RunningManager;
+  readonly http: ReturnType<typeof request>;
+  readonly db: Client;
+}
+
+/** Access lines are noise in test output unless asked for (WM_TEST_LOGS=1). */
+export const TEST_LOG_ENV = { LOG_LEVEL: process.env['WM_TEST_LOGS'] ? 'info' : 'warn' };
+
+export async function startHttpManager(
+  ns: TestNamespace,
+  config: unknown,
+  overrides: Partial<ManagerEnvironment> = {},
+  env: Record<string, string> = {},
+): Promise<RunningManager> {
+  const manager = await startManager(
+    {
+      amqpUrl: ns.amqpUrl,
+      databaseUrl: ns.databaseUrl,
+      namespace: ns.name,
+      config: config === undefined ? undefined : configOf(config),
+      ...FAST,
+      http: true,
+      port: 0,
+      ...overrides,
+    },
+    {
+      env: { ...process.env, ...TEST_LOG_ENV, ...env },
+      logger: process.env['WM_TEST_LOGS'] ? ['error', 'warn', 'log'] : ['error'],
+    },
+  );
+  ns.defer(() => manager.close());
+  return manager;
+}
+
+/** One namespace and manager shared by the tests of a file (starting a replica per test would be slow). */
+export async function createHttpFixture(
+  config: unknown,
+  overrides: Partial<ManagerEnvironment> = {},
+  env: Record<string, string> = {},
+): Promise<HttpFixture> {
+  const ns = await createTestNamespace('mh');
+  try {
+    const manager = await startHttpManager(ns, config, overrides, env);
+    const db = new Client({ connectionString: ns.databaseUrl });
+    await db.connect();
+    await db.query(`SET search_path TO "${ns.name}"`);
+    ns.defer(() => db.end());
+    return { ns, manager, db, http: request(manager.app.getHttpServer()) };
+  } catch (error) {
+    await ns.cleanup();
+    throw error;
+  }
+}
+
+export interface SeedOptions {
+  readonly prefix: string;
+  readonly count: number;
+  readonly state: string;
+  readonly workerType: string;
+  readonly contentType?: string;
+  readonly workflow?: string | null;
+  readonly tenant?: string | null;
+  readonly owner?: string | null;
+  readonly session?: string | null;
+  /** created_at of row g (1-based) is `start + g seconds`. @default now - 1 day */
+  readonly createdStart?: Date;
+}
+
+/** Inserts `count` request rows straight into the table (ids `<prefix>-00001`…), as the manager would have recorded them. */
+export async function seedRequests(db: Client, options: SeedOptions): Promise<void> {
+  await db.query(
+    `INSERT INTO requests (id, state, content_type, workflow, steps, step, worker_type, attempt, cycle_attempts, input,
+       input_content_type, payload_sha256, tenant, owner, session, messages, created_at, updated_at)
+     SELECT $1 || '-' || lpad(g::text, 5, '0'), $2, $3, $4, ARRAY[$5], 0, $5, 1, 1, convert_to('{"n":' || g || '}', 'UTF8'),
+       $3, '\\x00'::bytea, $6, $7, $8,
+       CASE WHEN $2 IN ('ERROR', 'INVALID_CONTENT') THEN ARRAY['seeded failure'] ELSE '{}'::text[] END,
+       $9::timestamptz + g * interval '1 second', $9::timestamptz + g * interval '1 second'
+     FROM generate_series(1, $10::int) AS g`,
+    [
+      options.prefix,
+      options.state,
+      options.contentType ?? 'test/seeded',
+      options.workflow ?? null,
+      options.workerType,
+      options.tenant ?? null,
+      options.owner ?? null,
+      options.session ?? null,
+      (options.createdStart ?? new Date(Date.now() - 86_400_000)).toISOString(),
+      options.count,
+    ],
+  );
+}
+
+/** The exact error shape every failure answers with. */
+export function expectApiError(body: unknown, status: number, code: string): void {
+  expect(body).toEqual(
+    expect.objectContaining({
+      statusCode: status,
+      code,
+      error: expect.any(String),
+      message: expect.any(String),
+      requestId: expect.any(String),
+    }),
+  );
+  expect(Object.keys(body as object).sort()).toEqual(
+    expect.arrayContaining(['code', 'error', 'message', 'requestId', 'statusCode']),
+  );
+  for (const key of Object.keys(body as object))
+    expect(['statusCode', 'error', 'code', 'message', 'details', 'requestId']).toContain(key);
+}

@@ -1,0 +1,24 @@
+import { type Scenario } from '../scenario';
+import { backlogScenario } from './backlog.scenario';
+import { bullmqScenario } from './bullmq.scenario';
+import { growthScenario } from './growth.scenario';
+import { latencyScenario } from './latency.scenario';
+import { rawScenario } from './raw.scenario';
+import { sdkScenario } from './sdk.scenario';
+import { systemScenario } from './system.scenario';
+import { workflowScenario } from './workflow.scenario';
+
+/**
+ * Every scenario, in the order they run: baselines first, then the SDK, then the system (whose
+ * one-step figure is the peak the latency run and the steady rate the backlog run are judged by).
+ */
+export const SCENARIOS: readonly Scenario[] = [
+  rawScenario,
+  bullmqScenario,
+  sdkScenario,
+  systemScenario,
+  workflowScenario,
+  latencyScenario,
+  backlogScenario,
+  growthScenario,
+];

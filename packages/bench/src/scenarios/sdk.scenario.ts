@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import {
+  assertTopology,
+  buildJob,
+  HEADERS,
+  jobMessageId,
+  routingWord,
+  workerTopology,
+} from '@org/protocol';
+import { createTestNamespace } from '@org/testkit';
+import { type Scenario } from '../scenario';
+import { BENCH } from '../support/bench-config';
+import { Child } from '../support/child-process';
+import { completionQueue } from '../support/completion-queue';
+import { runBurst } from '../support/load';
+import { WORKER_SCRIPTS } from '../support/paths';
+import { Requester } from '../support/requester';
+
+/**
+ * The SDK alone against the raw consumer: jobs built with the protocol's `buildJob` go straight to
+ * the worker queue, a noop `@org/worker-sdk` worker process answers, and the requester counts the
+ * SUCCESS responses on a quorum queue bound to `<ns>.responses`. No manager, no database: this is
+ * what the SDK costs over plain amqplib.
+ */
+export const sdkScenario: Scenario = {
+  name: 'sdk',
+  title: 'SDK alone vs the raw consumer',
+  async run({ options, results, log }) {
+    if (!existsSync(WORKER_SCRIPTS.sdk))
+      return {
+        skipped: 'the SDK worker of the bench is not built (packages/worker-sdk not ready)',
+      };
+    const ns = await createTestNamespace('bench_sdk');
+    try {
+      ns.workerTypes.add(BENCH.noopType);
+      await assertTopology(ns.channel, workerTopology(ns.names, BENCH.noopType));
+      const responses = await completionQueue(ns, 'responses', {
+        exchange: ns.names.exchanges.responses,
+        pattern: `${routingWord('SUCCESS')}.#`,
+      });
+      const requester = await Requester.open({
+        amqpUrl: ns.amqpUrl,
+        completionQueue: responses,
+        completionId: (message) =>
+          message.properties.headers?.[HEADERS.requestId] as string | undefined,
+      });
+      ns.defer(() => requester.close());
+      const build = () => {
+        const id = randomUUID();
+        const message = buildJob(ns.names, {
+          requestId: id,
+          attempt: 1,
+          workerType: BENCH.noopType,
+          contentType: BENCH.noopContentType,
+          step: 0,
+          messageId: jobMessageId(id, 1),
+          body: Buffer.from('{}'),
+        });
+        return { id, message };
+      };
+      // The default worker, then the same without its RUNNING response per job: the difference
+      // is what that informational publish costs.
+      for (const reportRunning of [true, false]) {
+        const worker = await Child.start(WORKER_SCRIPTS.sdk, {
+          logName: reportRunning ? 'sdk-worker' : 'sdk-worker-no-running',
+          env: {
+            ...ns.env(),
+            BENCH_WORKER_TYPES: BENCH.noopType,
+            BENCH_CONCURRENCY: String(options.concurrency),
+            BENCH_REPORT_RUNNING: String(reportRunning),
+          },
+        });
+        try {
+          await runBurst(requester, Math.min(500, options.n), build, 60_000, 'SDK warm-up');
+          const burst = await runBurst(requester, options.n, build, 120_000, 'SDK jobs');
+          log(
+            `reportRunning ${reportRunning}: ${burst.count} jobs in ${burst.seconds.toFixed(2)} s`,
+          );
+          results.add({
+            id: reportRunning ? 'sdk.throughput' : 'sdk.no-running',
+            scenario: 'sdk',
+            label: reportRunning ? 'SDK worker alone' : 'SDK worker alone, reportRunning: false',
+            value: burst.rate,
+            unit: 'msg/s',
+            baselineId: 'raw.throughput',
+            ...(reportRunning ? { target: { kind: 'ratio-at-least', min: 0.8 } as const } : {}),
+            note: `n=${burst.count}, concurrency ${options.concurrency}`,
+            chart: 'throughput',
+          });
+        } finally {
+          await worker.stop();
+        }
+      }
+    } finally {
+      await ns.cleanup();
+    }
+  },
+};

@@ -1,0 +1,74 @@
+import { type DeliveredJob } from '@org/protocol';
+
+/** One job as the handler sees it: the request step's payload and everything the contract says about it. */
+export interface Job<T = unknown> {
+  /** The request id (`wm-request-id`). */
+  readonly requestId: string;
+  /** Dispatch attempt (`wm-attempt`), the fencing token echoed in every response; starts at 1. */
+  readonly attempt: number;
+  /** 0-based workflow step (`wm-step`); 0 for a single-step request. */
+  readonly step: number;
+  /** Workflow type, when the request runs a workflow. */
+  readonly workflow?: string;
+  /** This worker's type, as addressed by the job. */
+  readonly workerType: string;
+  /** Business content type of the body (`wm-content-type`), e.g. `product/raw`. */
+  readonly contentType: string;
+  /** MIME type of the body (AMQP `contentType`), when the sender set one. */
+  readonly mimeType?: string;
+  /** `wm-meta-*` headers from the previous step. */
+  readonly meta: Readonly<Record<string, string>>;
+  /** Every AMQP header of the job, as received. */
+  readonly headers: Readonly<Record<string, unknown>>;
+  /** The payload bytes. */
+  readonly body: Buffer;
+  /** The payload validated against the worker's `payload` class (undefined without one). */
+  readonly payload: T;
+  /**
+   * True when the broker delivered this job before (to this or another replica): an earlier run
+   * may have had side effects, so handlers with external effects should be idempotent.
+   */
+  readonly redelivered: boolean;
+  /** Earlier deliveries of this job (`x-delivery-count`); 0 on the first. */
+  readonly deliveryCount: number;
+  readonly tenant?: string;
+  readonly owner?: string;
+  readonly session?: string;
+  /** W3C trace context of the requester. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
+  /** The body parsed as JSON (parsed once, then cached); throws a SyntaxError when it is not JSON. */
+  json<U = unknown>(): U;
+}
+
+export function createJob<T>(
+  delivered: DeliveredJob,
+  payload: T,
+  headers: Readonly<Record<string, unknown>>,
+): Job<T> {
+  let parsed: { value: unknown } | undefined;
+  return {
+    requestId: delivered.requestId,
+    attempt: delivered.attempt,
+    step: delivered.step,
+    workflow: delivered.workflow,
+    workerType: delivered.workerType,
+    contentType: delivered.contentType,
+    mimeType: delivered.mimeType,
+    meta: delivered.meta,
+    headers,
+    body: delivered.body,
+    payload,
+    redelivered: delivered.redelivered,
+    deliveryCount: delivered.deliveryCount,
+    tenant: delivered.tenant,
+    owner: delivered.owner,
+    session: delivered.session,
+    traceparent: delivered.traceparent,
+    tracestate: delivered.tracestate,
+    json<U>(): U {
+      parsed ??= { value: JSON.parse(delivered.body.toString('utf8')) as unknown };
+      return parsed.value as U;
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * `@org/worker-sdk/testing`: run a worker's handler without a broker.
+ *
+ * ```ts
+ * import { runJob } from '@org/worker-sdk/testing';
+ * import { moverDefinition } from '../src/mover.worker';
+ *
+ * it('refuses a move without a target', async () => {
+ *   const run = await runJob(moverDefinition, { json: { from: 's3://a/b' } });
+ *   expect(run.status).toBe('INVALID_CONTENT');
+ *   expect(run.messages).toContain('body.to: must be a string');
+ * });
+ * ```
+ */
+export {
+  runJob,
+  type TestJobInput,
+  type JobRun,
+  type SubmittedRequest,
+  type LogEntry,
+} from './run-job';
