@@ -41,6 +41,12 @@ module.exports = function preset(dir) {
       '^@org/worker-sdk$': path.join(root, 'packages/worker-sdk/src/index.ts'),
       '^@org/worker-sdk/testing$': path.join(root, 'packages/worker-sdk/src/testing/index.ts'),
       '^@org/testkit$': path.join(root, 'packages/testkit/src/index.ts'),
+      '^@org/manager$': path.join(root, 'apps/manager/src/index.ts'),
+      '^@org/example-file-mover$': path.join(root, 'examples/file-mover/src/index.ts'),
+      '^@org/example-metadata-extractor$': path.join(
+        root,
+        'examples/metadata-extractor/src/index.ts',
+      ),
     },
     globalSetup: path.join(root, 'packages/testkit/src/global-setup.ts'),
     globalTeardown: path.join(root, 'packages/testkit/src/global-teardown.ts'),

@@ -3,7 +3,11 @@ import { ConfigValidationError } from './config/config-validation.error';
 import { EnvironmentError } from './config/manager-environment';
 import { startManager } from './start-manager';
 
-const SHUTDOWN_BOUND_MS = 30_000;
+/**
+ * Time a stop may take beyond `WM_SHUTDOWN_TIMEOUT_MS` (which bounds the HTTP calls in flight):
+ * the consumers' last batches, the dispatches in flight and the connection closes.
+ */
+const SHUTDOWN_MARGIN_MS = 5_000;
 
 /**
  * The process entry point (`pnpm --filter @org/manager start`): start, report configuration
@@ -27,10 +31,11 @@ export async function runMain(): Promise<void> {
   );
   const stop = (signal: string): void => {
     logger.log(`${signal} received, shutting down`);
+    const boundMs = manager.shutdownTimeoutMs + SHUTDOWN_MARGIN_MS;
     const bound = setTimeout(() => {
-      logger.error(`shutdown took longer than ${SHUTDOWN_BOUND_MS} ms, exiting`);
+      logger.error(`shutdown took longer than ${boundMs} ms, exiting`);
       process.exit(1);
-    }, SHUTDOWN_BOUND_MS);
+    }, boundMs);
     bound.unref();
     manager.close().then(
       () => process.exit(0),

@@ -9,6 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { loadEnvironment, type ManagerEnvironment } from './config/manager-environment';
 import { createOperatorInterface } from './http/operator-interface';
+import { OperatorLifecycle } from './http/operator.lifecycle';
 
 /** Options of {@link startManager} beyond the environment. */
 export interface StartManagerOptions {
@@ -27,6 +28,8 @@ export interface RunningManager {
   readonly replicaId: string;
   /** The HTTP port actually listened on (useful with `port: 0`), or undefined without HTTP. */
   readonly port: number | undefined;
+  /** `WM_SHUTDOWN_TIMEOUT_MS`: how long `close()` lets HTTP calls in flight finish. */
+  readonly shutdownTimeoutMs: number;
   /** Stops intake, finishes the batches in flight, closes connections. Idempotent. */
   close(): Promise<void>;
 }
@@ -80,6 +83,11 @@ export async function startManager(
     environment,
     replicaId: environment.replicaId,
     port,
-    close: () => (closing ??= app.close()),
+    shutdownTimeoutMs: operator.options.shutdownTimeoutMs,
+    close: () =>
+      (closing ??= app
+        .get(OperatorLifecycle, { strict: false })
+        .stop()
+        .then(() => app.close())),
   };
 }

@@ -3,7 +3,7 @@ import { IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 
 /**
  * The job a metadata extractor accepts (JSON body): `{ "location": "/data/store/a.tif" }`. The
  * file mover's output (`{ location, size, sha256, … }`) is a valid job as is, which is what makes
- * the `product/ingest` workflow work; when `size`/`sha256` are present the file must still match.
+ * the `product/ingest` workflow work; when `size`/`sha256` differ from the file, the feature says so.
  */
 export class DescribeJob {
   @IsString()
@@ -11,7 +11,10 @@ export class DescribeJob {
   @MaxLength(4096)
   location!: string;
 
-  /** @default undefined (not compared) */
+  /**
+   * The size the mover stored; a file that differs is described and flagged.
+   * @default undefined (not compared)
+   */
   @IsOptional()
   @IsInt()
   @Min(0)

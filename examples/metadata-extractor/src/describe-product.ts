@@ -9,14 +9,37 @@ import { sniff } from './sniff';
 
 export interface DescribeRequest {
   readonly location: string;
-  /** When given (e.g. by the file mover), the file must still have this size and sha256. */
+  /**
+   * What the file mover stored. When the file read now differs, it is described as it is and
+   * `properties.changedSinceStored` records these values. @default undefined (not compared)
+   */
   readonly size?: number;
   readonly sha256?: string;
 }
 
+/** What the job said the file was, when the file read now differs from it. */
+export interface StoredFacts {
+  readonly size?: number;
+  readonly sha256?: string;
+}
+
+function changedSinceStored(
+  request: DescribeRequest,
+  facts: { readonly size: number; readonly sha256: string },
+): StoredFacts | undefined {
+  const sha256 = request.sha256?.toLowerCase();
+  const sizeDiffers = request.size !== undefined && request.size !== facts.size;
+  const shaDiffers = sha256 !== undefined && sha256 !== facts.sha256;
+  if (!sizeDiffers && !shaDiffers) return undefined;
+  return {
+    ...(request.size !== undefined ? { size: request.size } : {}),
+    ...(sha256 !== undefined ? { sha256 } : {}),
+  };
+}
+
 /**
  * Describes the product file at `request.location` as a GeoJSON Feature. Throws
- * `InvalidContentError` (with the reason) for unknown, corrupt or changed files and
+ * `InvalidContentError` (with the reason) for unknown or corrupt files and
  * `ProductMissingError` when there is no file.
  */
 export async function describeProduct(
@@ -26,16 +49,11 @@ export async function describeProduct(
 ): Promise<ProductFeature> {
   const { path } = await locateProduct(request.location, config.roots);
   const facts = await readFacts(path, signal);
-  if (request.sha256 !== undefined && request.sha256.toLowerCase() !== facts.sha256) {
-    throw new InvalidContentError(
-      `file changed since it was stored: sha256 is ${facts.sha256}, the job says ${request.sha256.toLowerCase()}`,
-    );
-  }
-  if (request.size !== undefined && request.size !== facts.size) {
-    throw new InvalidContentError(
-      `file changed since it was stored: ${facts.size} bytes, the job says ${request.size}`,
-    );
-  }
+  // The job's size and sha256 are what the file mover stored. A different file now is described
+  // as it is (the feature's id and sha256 are always the bytes read), not refused: the usual cause
+  // is an operator who replaced a corrupt product and retried this step, whose stored input still
+  // names the old bytes. The difference is reported so a catalogue can tell.
+  const stored = changedSinceStored(request, facts);
   const kind = sniff(facts.head);
   let description: FormatDescription;
   if (kind === 'tiff') description = await describeGeoTiff(path, facts.size, signal);
@@ -57,6 +75,7 @@ export async function describeProduct(
       format: description.format,
       ...(description.crs ? { crs: description.crs } : {}),
       ...description.properties,
+      ...(stored ? { changedSinceStored: stored } : {}),
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
   Inject,
@@ -33,8 +34,10 @@ const DEFAULT_POLICY: ResolvedPolicy = resolvePolicy({});
 
 /**
  * The routing configuration, stored in the database (one row, a version number) so every replica
- * routes the same way. `WM_CONFIG` is applied at start when it differs from the stored one;
- * `replace()` (REST) stores a new one; every replica polls the version and reloads on change.
+ * routes the same way. `replace()` (REST) stores a new one; every replica polls the version and
+ * reloads on change. `WM_CONFIG` seeds it: applied at start only when its content changed since
+ * it was last applied (or nothing is stored), so restarting with the same file keeps what an
+ * operator imported through REST meanwhile, and editing the file still takes effect.
  */
 @Injectable()
 export class ConfigService implements OnModuleInit, OnApplicationShutdown {
@@ -55,7 +58,7 @@ export class ConfigService implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     const declared = await this.declaredConfig();
-    if (declared) await this.store(declared, false);
+    if (declared) await this.seed(declared);
     const stored = await this.readStored();
     if (stored) this.use(this.validStored(stored), stored.version);
     this.poller = setInterval(() => void this.poll(), this.environment.configPollMs);
@@ -136,6 +139,37 @@ export class ConfigService implements OnModuleInit, OnApplicationShutdown {
     if (!result.ok)
       throw new ConfigValidationError(this.environment.configPath, result.error.issues);
     return result.value;
+  }
+
+  /**
+   * Applies the declared configuration (`WM_CONFIG`, or the `config` option) when its content
+   * differs from the one last applied from a file: the digest of the validated document is kept
+   * beside the stored configuration. Replicas starting together with the same new file bump the
+   * version once: the row lock makes the second see the digest the first wrote.
+   */
+  private async seed(config: ManagerConfig): Promise<void> {
+    const document = JSON.stringify(config);
+    const digest = createHash('sha256').update(document).digest('hex');
+    const table = this.database.table('manager_config');
+    const rows = await this.database.query<{ version: number }>(
+      this.database.statement(
+        'config-seed',
+        `INSERT INTO ${table} AS c (id, version, document, source_sha256) VALUES (1, 1, $1::jsonb, $2)
+         ON CONFLICT (id) DO UPDATE SET
+           version = CASE WHEN c.document IS DISTINCT FROM EXCLUDED.document THEN c.version + 1 ELSE c.version END,
+           document = EXCLUDED.document, source_sha256 = EXCLUDED.source_sha256, updated_at = now()
+           WHERE c.source_sha256 IS DISTINCT FROM EXCLUDED.source_sha256
+         RETURNING version`,
+      ),
+      [document, digest],
+    );
+    if (rows[0]) {
+      this.logger.log(`configuration from WM_CONFIG applied as version ${rows[0].version}`);
+    } else {
+      this.logger.log(
+        'WM_CONFIG unchanged since it was last applied: the stored configuration stays in effect',
+      );
+    }
   }
 
   /** Stores `config` unless it is already the stored one; returns the version in effect. */

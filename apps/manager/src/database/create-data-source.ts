@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { InitialSchema1750000000000 } from './migrations/1750000000000-initial-schema';
 import { RequestHistory1750000100000 } from './migrations/1750000100000-request-history';
+import { ConfigSource1750000200000 } from './migrations/1750000200000-config-source';
 import { RequestEntity } from './request.entity';
 
 /** Connection settings of the manager's DataSource. */
@@ -19,7 +20,11 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
     url: settings.databaseUrl,
     schema: settings.schema,
     entities: [RequestEntity],
-    migrations: [InitialSchema1750000000000, RequestHistory1750000100000],
+    migrations: [
+      InitialSchema1750000000000,
+      RequestHistory1750000100000,
+      ConfigSource1750000200000,
+    ],
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,

@@ -66,6 +66,14 @@ export class DatabaseService {
     return this.withRetry(async () => {
       const client = await this.pool.connect();
       let broken = false;
+      // A checked-out client has lost the pool's idle error listener: if the server ends the
+      // connection while the body awaits something else (PostgreSQL stopped or restarted), pg
+      // emits 'error' with no listener and the process dies (found by the fault suite,
+      // scenario 6). Note it instead; the next query fails, and the client is discarded.
+      const onError = (): void => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await body(txOf(client));
@@ -77,6 +85,7 @@ export class DatabaseService {
         });
         throw error;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     });

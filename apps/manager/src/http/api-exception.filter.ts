@@ -4,6 +4,7 @@ import { ProtocolValidationError } from '@org/protocol';
 import { ApiException, apiErrorBody, defaultCode, type ApiErrorBody } from './api-error';
 import { type HttpResponse, sendError } from './http-types';
 import { currentRequestContext } from '../logging/request-context';
+import { isTransientError } from '../database/database.service';
 
 /**
  * Renders every error as {@link ApiErrorBody}. Errors the code did not anticipate become a 500
@@ -38,6 +39,17 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       return apiErrorBody(status, defaultCode(status), messageOf(exception), requestId);
+    }
+    // A lost database or broker connection is the dependency's outage, not a bug: 503 tells
+    // clients and load balancers to try again (found by the fault suite, scenario 6: a submit
+    // during a PostgreSQL outage answered 500 internal_error).
+    if (isTransientError(exception)) {
+      return apiErrorBody(
+        503,
+        'service_unavailable',
+        'a dependency of the manager (database or broker) is unavailable; try again shortly',
+        requestId,
+      );
     }
     return apiErrorBody(
       500,

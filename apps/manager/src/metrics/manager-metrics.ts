@@ -1,4 +1,12 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Latency buckets in seconds: from a few milliseconds (a batch window) to an hour (a request
+ * waiting for a worker, a long job).
+ */
+const LATENCY_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600,
+];
 
 /**
  * The manager's Prometheus metrics, in a registry of their own (several managers in one test
@@ -19,14 +27,31 @@ export class ManagerMetrics {
 
   readonly dispatches = new Counter({
     name: 'wm_jobs_dispatched_total',
-    help: 'Jobs published to workers and confirmed by the broker, by this replica.',
+    help: 'Jobs published to workers and confirmed by the broker, by this replica, by worker type.',
+    labelNames: ['worker_type'] as const,
     registers: [this.registry],
   });
 
   readonly responses = new Counter({
     name: 'wm_responses_total',
-    help: 'Worker responses (and manager-observed failures) applied by this replica, by status.',
-    labelNames: ['status'] as const,
+    help: 'Worker responses (and manager-observed failures) applied by this replica, by status and worker type.',
+    labelNames: ['status', 'worker_type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly dispatchLatency = new Histogram({
+    name: 'wm_dispatch_latency_seconds',
+    help: 'From a request accepted by intake to its first job confirmed by the broker (waiting for a worker included), by worker type; sampled where one replica saw both.',
+    labelNames: ['worker_type'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly processingLatency = new Histogram({
+    name: 'wm_processing_latency_seconds',
+    help: 'From a job published to a worker queue to its final response (SUCCESS, ERROR, INVALID_CONTENT) applied, by worker type; sampled where one replica saw both.',
+    labelNames: ['worker_type'] as const,
+    buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '../config/config.service';
 import { EventsService } from '../messaging/events.service';
 import { RequestCounters } from '../requests/request-counters';
+import { RequestTimings, type RequestTimingsSink } from '../requests/request-timings';
 import { RequestQueries } from '../requests/request-queries.service';
 import { WorkerCatalogue } from '../workers/worker-catalogue.service';
 import { ManagerMetrics } from './manager-metrics';
@@ -26,7 +27,10 @@ export class MetricsService {
     private readonly config: ConfigService,
     private readonly queries: RequestQueries,
     private readonly events: EventsService,
-  ) {}
+    timings: RequestTimings,
+  ) {
+    timings.attach(this.timingsSink());
+  }
 
   contentType(): string {
     return this.metrics.registry.contentType;
@@ -58,10 +62,6 @@ export class MetricsService {
         metrics.intake.inc({ outcome: 'skipped' }, delta),
       );
     }
-    this.advance('dispatched', counters.dispatched, (delta) => metrics.dispatches.inc(delta));
-    for (const [status, count] of Object.entries(counters.applied)) {
-      this.advance(`applied:${status}`, count, (delta) => metrics.responses.inc({ status }, delta));
-    }
     for (const [reason, count] of Object.entries(counters.dropped)) {
       this.advance(`dropped:${reason}`, count, (delta) =>
         metrics.droppedResponses.inc({ reason }, delta),
@@ -70,6 +70,23 @@ export class MetricsService {
     this.advance('timedOut', counters.timedOut, (delta) => metrics.timeouts.inc(delta));
     this.advance('deadLettered', counters.deadLettered, (delta) => metrics.deadLetters.inc(delta));
     this.advance('unroutable', counters.unroutable, (delta) => metrics.unroutable.inc(delta));
+  }
+
+  /** Dispatches and responses are counted as they happen: their labels come with the observation. */
+  private timingsSink(): RequestTimingsSink {
+    const { metrics } = this;
+    return {
+      jobConfirmed(workerType, acceptedMs) {
+        metrics.dispatches.inc({ worker_type: workerType });
+        if (acceptedMs !== undefined)
+          metrics.dispatchLatency.observe({ worker_type: workerType }, acceptedMs / 1000);
+      },
+      responseApplied(workerType, status, processingMs) {
+        metrics.responses.inc({ status, worker_type: workerType });
+        if (processingMs !== undefined)
+          metrics.processingLatency.observe({ worker_type: workerType }, processingMs / 1000);
+      },
+    };
   }
 
   private advance(key: string, value: number, inc: (delta: number) => void): void {

@@ -21,6 +21,7 @@ import {
   type RequestRow,
 } from './request-row';
 import { RequestCounters } from './request-counters';
+import { RequestTimings } from './request-timings';
 
 const CLAIM_BATCH = 500;
 
@@ -56,6 +57,7 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
     private readonly events: EventsService,
     private readonly catalogue: WorkerCatalogue,
     private readonly counters: RequestCounters,
+    private readonly timings: RequestTimings,
     @Inject(NAMES) private readonly names: Names,
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
   ) {
@@ -218,6 +220,8 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
   async publish(rows: readonly DispatchRow[]): Promise<void> {
     if (rows.length === 0) return;
     const ordered = [...rows].sort((a, b) => Number(a.seq) - Number(b.seq));
+    // Before publishing: a fast worker's answer may be applied before the confirm is recorded.
+    this.timings.published(ordered, Date.now());
     const results = await Promise.allSettled(
       ordered.map((row) =>
         this.amqp.publish(buildJob(this.names, jobOf(row, jobMessageId(row.id, row.attempt)))),
@@ -231,6 +235,7 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
     }
     if (confirmed.length === 0) return;
     this.counters.dispatched += confirmed.length;
+    this.timings.confirmed(confirmed, Date.now());
     const marked = await this.database.query<{ id: string }>(this.markStatement, [
       confirmed.map((row) => row.id),
       confirmed.map((row) => row.attempt),
@@ -238,10 +243,15 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
     const markedIds = new Set(marked.map((row) => row.id));
     // A row a fast worker already answered is past DISPATCHED; the response handler sent its GRANTED.
     const granted = confirmed.filter((row) => markedIds.has(row.id));
-    await this.events
+    // Handed to the channel now (so it keeps its place before later events), but not waited for:
+    // GRANTED is informational, and its confirm would hold the intake batch for one more broker
+    // round trip. Shutdown still waits for it.
+    const sent = this.events
       .publish(granted.map((row) => eventOf(row, 'GRANTED', { messages: [] })))
       .catch((error: unknown) =>
         this.logger.warn(`GRANTED events not sent: ${(error as Error).message}`),
       );
+    this.running.add(sent);
+    void sent.finally(() => this.running.delete(sent));
   }
 }

@@ -12,6 +12,7 @@ import { Dispatcher } from './dispatcher.service';
 import { type IntakeItem } from './intake-item';
 import { eventOf, type DispatchRow } from './request-row';
 import { RequestCounters } from './request-counters';
+import { RequestTimings } from './request-timings';
 
 /** What intake did with one request. */
 export interface IntakeOutcome {
@@ -49,6 +50,7 @@ export class IntakeService {
     private readonly dispatcher: Dispatcher,
     private readonly events: EventsService,
     private readonly counters: RequestCounters,
+    private readonly timings: RequestTimings,
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
   ) {
     const requests = database.table('requests');
@@ -77,6 +79,7 @@ export class IntakeService {
 
   /** Records a batch of requests; resolves once their effects are durable and their events sent. */
   async ingest(items: readonly IntakeItem[]): Promise<IntakeOutcome[]> {
+    const acceptedAt = Date.now();
     const outcomes: IntakeOutcome[] = new Array<IntakeOutcome>(items.length);
     const skippedEvents: PendingEvent[] = [];
     const skip = (
@@ -124,6 +127,10 @@ export class IntakeService {
     const toDispatch = inserted.filter((candidate) => candidate.row.state === 'TO_DISPATCH');
     const waiting = inserted.filter((candidate) => candidate.row.state === 'NO_WORKER_AVAILABLE');
     this.counters.accepted += inserted.length;
+    this.timings.accepted(
+      inserted.map((candidate) => candidate.row.id),
+      acceptedAt,
+    );
 
     const waitingEvents = waiting.map(({ row }) =>
       eventOf(row, 'DELAYED', {

@@ -11,6 +11,7 @@ import { Dispatcher, type DispatchKey } from './dispatcher.service';
 import { type Outcome } from './outcome';
 import { eventOf, LIVE_STATES, rowColumns, type RequestRow } from './request-row';
 import { RequestCounters, type DropReason } from './request-counters';
+import { RequestTimings } from './request-timings';
 import { RowWriter, type DeadlineChange, type RowWrite } from './row-writer';
 
 /** What a transaction decided, to carry out once it committed. */
@@ -40,6 +41,8 @@ interface Working {
 export class OutcomeApplier {
   private readonly logger = new Logger('Outcomes');
   private readonly lockStatement;
+  /** The after-commit work of the last batch {@link applyBatch} committed. */
+  private carrying: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly database: DatabaseService,
@@ -49,6 +52,7 @@ export class OutcomeApplier {
     private readonly config: ConfigService,
     private readonly catalogue: WorkerCatalogue,
     private readonly counters: RequestCounters,
+    private readonly timings: RequestTimings,
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
   ) {
     this.lockStatement = database.statement(
@@ -57,7 +61,13 @@ export class OutcomeApplier {
     );
   }
 
-  /** Applies a batch of outcomes in one transaction, then sends what follows from them. */
+  /**
+   * Applies a batch of outcomes in one transaction, then sends what follows from them. Resolves
+   * once the batch is committed and the previous batch's sends are done: the sends of this batch
+   * overlap the next batch's transaction. That is safe to acknowledge: terminal events are in the
+   * outbox, next-step jobs are TO_DISPATCH under a lease, and informational events were never
+   * more than best effort. Batches still commit one after the other, so RUNNING precedes SUCCESS.
+   */
   async applyBatch(outcomes: readonly Outcome[]): Promise<void> {
     if (outcomes.length === 0) return;
     const after = await this.database.transaction(async (tx) => {
@@ -65,7 +75,16 @@ export class OutcomeApplier {
       const rows = await tx.query<RequestRow>(this.lockStatement, [ids]);
       return this.applyLocked(tx, rows, outcomes);
     });
-    await this.carryOut(after);
+    const previous = this.carrying;
+    this.carrying = this.carryOut(after).catch((error: unknown) =>
+      this.logger.warn(`after-commit work failed: ${(error as Error).message}`),
+    );
+    await previous;
+  }
+
+  /** Resolves when the sends of the last applied batch are done (shutdown). */
+  async settled(): Promise<void> {
+    await this.carrying;
   }
 
   /** Applies outcomes to rows the caller locked in `tx`; call {@link carryOut} after commit. */
@@ -82,6 +101,7 @@ export class OutcomeApplier {
     );
     const events: PendingEvent[] = [];
     const durable: PendingEvent[] = [];
+    const appliedAt = Date.now();
     for (const outcome of outcomes) {
       const target = working.get(outcome.requestId);
       const drop = target ? this.fence(target, outcome) : 'unknown';
@@ -90,6 +110,14 @@ export class OutcomeApplier {
         continue;
       }
       this.counters.apply(outcome.status);
+      // Read before deciding: a workflow step's SUCCESS moves the row to the next worker type.
+      this.timings.applied(
+        target!.row.id,
+        outcome.attempt,
+        target!.row.worker_type,
+        outcome.status,
+        appliedAt,
+      );
       this.decide(target!, outcome, events, durable);
     }
     const all = [...working.values()];
@@ -112,11 +140,17 @@ export class OutcomeApplier {
 
   /** After commit: informational events, terminal events, next jobs. */
   async carryOut(after: AfterCommit): Promise<void> {
-    await this.events
-      .publish(after.events)
-      .catch((error: unknown) => this.logger.warn(`events not sent: ${(error as Error).message}`));
-    await this.events.deliver(after.staged);
-    await this.dispatcher.dispatchKeys(after.dispatch);
+    // One confirm wait instead of three in a row. The informational events are handed to the
+    // channel first (synchronously), so a RUNNING still reaches a queue before its SUCCESS.
+    await Promise.all([
+      this.events
+        .publish(after.events)
+        .catch((error: unknown) =>
+          this.logger.warn(`events not sent: ${(error as Error).message}`),
+        ),
+      this.events.deliver(after.staged),
+      this.dispatcher.dispatchKeys(after.dispatch),
+    ]);
   }
 
   private fence(target: Working, outcome: Outcome): DropReason | undefined {

@@ -8,6 +8,7 @@ import { type BatchConsumer } from '../messaging/batch-consumer';
 import { DeadLetterConsumer } from './dead-letter.consumer';
 import { Dispatcher } from './dispatcher.service';
 import { IntakeConsumer } from './intake.consumer';
+import { OutcomeApplier } from './outcome-applier.service';
 import { ResponsesConsumer } from './responses.consumer';
 import { Sweeper } from './sweeper.service';
 import { UnroutedConsumer } from './unrouted.consumer';
@@ -30,6 +31,7 @@ export class RequestsLifecycle implements OnApplicationBootstrap, OnModuleDestro
     unrouted: UnroutedConsumer,
     private readonly sweeper: Sweeper,
     private readonly dispatcher: Dispatcher,
+    private readonly applier: OutcomeApplier,
   ) {
     this.consumers = [responses.consumer, deadLetters.consumer, unrouted.consumer, intake.consumer];
   }
@@ -43,6 +45,8 @@ export class RequestsLifecycle implements OnApplicationBootstrap, OnModuleDestro
   async onModuleDestroy(): Promise<void> {
     // Intake first (last in the list), so no new work arrives while responses drain.
     for (const consumer of [...this.consumers].reverse()) await consumer.stop();
+    // The last response batch's events and next-step jobs, sent after its acknowledgement.
+    await this.applier.settled();
     await this.sweeper.stop();
     await this.dispatcher.stop();
   }

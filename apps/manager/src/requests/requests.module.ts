@@ -9,6 +9,7 @@ import { IntakeConsumer } from './intake.consumer';
 import { IntakeService } from './intake.service';
 import { OutcomeApplier } from './outcome-applier.service';
 import { RequestCounters } from './request-counters';
+import { RequestTimings } from './request-timings';
 import { RequestsLifecycle } from './requests-lifecycle';
 import { RequestsService } from './requests.service';
 import { ResponsesConsumer } from './responses.consumer';
@@ -21,6 +22,7 @@ import { UnroutedConsumer } from './unrouted.consumer';
   imports: [ConfigModule, MessagingModule, WorkersModule, WorkflowsModule],
   providers: [
     RequestCounters,
+    RequestTimings,
     RowWriter,
     Dispatcher,
     IntakeService,
@@ -33,6 +35,6 @@ import { UnroutedConsumer } from './unrouted.consumer';
     RequestsService,
     RequestsLifecycle,
   ],
-  exports: [RequestsService, RequestCounters, IntakeService, Dispatcher, Sweeper],
+  exports: [RequestsService, RequestCounters, RequestTimings, IntakeService, Dispatcher, Sweeper],
 })
 export class RequestsModule {}

@@ -43,7 +43,10 @@ export async function executeJob<T>(
   const job = createJob(delivered, payload, headers);
   let log: Logger | undefined;
   const ctx: JobContext = {
-    signal: environment.signal,
+    // Read through: the worker makes a job's AbortController only when someone asks for its signal.
+    get signal() {
+      return environment.signal;
+    },
     // Built on first use: most handlers of a busy worker never log.
     get log() {
       log ??= childLogger(environment.logger, {

@@ -16,9 +16,29 @@ export interface ChannelLease {
 export interface Delivery {
   readonly lease: ChannelLease;
   readonly message: ConsumeMessage;
-  readonly controller: AbortController;
+  /** Made on first use of the job's signal (see {@link signalOf}): most handlers never read it. */
+  controller?: AbortController;
+  /** Why the job was aborted (cancel order, shutdown), whether or not its signal exists yet. */
+  abortReason?: Error;
   requestId?: string;
   settled: boolean;
+}
+
+/** The job's AbortSignal, created on first use and already aborted if the job was. */
+export function signalOf(delivery: Delivery): AbortSignal {
+  if (!delivery.controller) {
+    delivery.controller = new AbortController();
+    if (delivery.abortReason) delivery.controller.abort(delivery.abortReason);
+  }
+  return delivery.controller.signal;
+}
+
+/** Aborts the job's signal (now, or when it is first read); false if it was aborted already. */
+export function abortDelivery(delivery: Delivery, reason: Error): boolean {
+  if (delivery.abortReason) return false;
+  delivery.abortReason = reason;
+  delivery.controller?.abort(reason);
+  return true;
 }
 
 export type Settlement = 'ack' | 'requeue' | 'reject';

@@ -1,6 +1,13 @@
 import { type ChannelWrapper } from 'amqp-connection-manager';
 import { type Channel, type ConsumeMessage } from 'amqplib';
-import { socketOf, type ChannelLease, type Delivery, type Settlement } from './delivery';
+import {
+  abortDelivery,
+  signalOf,
+  socketOf,
+  type ChannelLease,
+  type Delivery,
+  type Settlement,
+} from './delivery';
 import { workerStatusMessage } from './worker-status-message';
 import {
   assertTopology,
@@ -201,7 +208,7 @@ export class WorkerRuntime<T> implements Worker {
     if (!(await this.waitIdle(this.options.shutdownGraceMs))) {
       const remaining = [...this.inFlight];
       for (const delivery of remaining) {
-        delivery.controller.abort(new JobAbortedError('shutdown'));
+        abortDelivery(delivery, new JobAbortedError('shutdown'));
         this.settle(delivery, 'requeue');
       }
       this.logger.warn('shutdown grace period over: aborted and requeued the remaining jobs', {
@@ -368,7 +375,6 @@ export class WorkerRuntime<T> implements Worker {
     const delivery: Delivery = {
       lease,
       message,
-      controller: new AbortController(),
       settled: false,
     };
     this.inFlight.add(delivery);
@@ -410,7 +416,9 @@ export class WorkerRuntime<T> implements Worker {
       void this.publishInformational(statusResponse(this.responder, job, 'RUNNING'));
     let throttle: ProgressThrottle | undefined;
     const environment: JobEnvironment = {
-      signal: delivery.controller.signal,
+      get signal() {
+        return signalOf(delivery);
+      },
       logger: this.logger,
       progress: (percent) => {
         throttle ??= new ProgressThrottle(this.options.progressThrottleMs, (value) =>
@@ -545,8 +553,8 @@ export class WorkerRuntime<T> implements Worker {
   private cancel(requestId: string | undefined, reason: string | undefined): void {
     let found = 0;
     for (const delivery of this.inFlight) {
-      if (delivery.requestId !== requestId || delivery.controller.signal.aborted) continue;
-      delivery.controller.abort(new JobAbortedError('cancel', reason));
+      if (delivery.requestId !== requestId) continue;
+      if (!abortDelivery(delivery, new JobAbortedError('cancel', reason))) continue;
       found += 1;
     }
     // Cancels are broadcast to every instance of the type, so most instances do not hold the job.

@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ConsumeMessage } from 'amqplib';
+import { fileMoverWorker, LocalStorage, type MoveJob, type Storage } from '@org/example-file-mover';
+import {
+  DEFAULT_MAX_JSON_BYTES,
+  metadataExtractorWorker,
+  type DescribeJob,
+} from '@org/example-metadata-extractor';
+import { RequestsService, startManager, WorkerCatalogue, type RunningManager } from '@org/manager';
+import { buildRequest, HEADERS, parseConfigYaml, type ManagerConfig } from '@org/protocol';
+import { MessageCollector, waitFor, type TestNamespace } from '@org/testkit';
+import {
+  createWorker,
+  type Logger,
+  type Worker,
+  type WorkerHandler,
+  type WorkerOptions,
+} from '@org/worker-sdk';
+
+/** Heartbeats this often, so the manager (expiry {@link HEARTBEAT_EXPIRY_MS}) notices quickly. */
+export const HEARTBEAT_INTERVAL_MS = 200;
+export const HEARTBEAT_EXPIRY_MS = 1500;
+
+export const INGEST = 'product/ingest';
+
+const quiet: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (msg, fields) => {
+    if (process.env['WM_TEST_LOGS']) console.error(msg, fields);
+  },
+};
+
+/** The repository's sample configuration, exactly as `pnpm start` and the containers use it. */
+export function sampleConfig(): ManagerConfig {
+  const path = join(__dirname, '../../../config/sample.yaml');
+  const parsed = parseConfigYaml(readFileSync(path, 'utf8'));
+  if (!parsed.ok) throw parsed.error;
+  return parsed.value;
+}
+
+/** A manager replica in the test's namespace with the sample configuration and short timers. */
+export async function startTestManager(ns: TestNamespace): Promise<RunningManager> {
+  const manager = await startManager(
+    {
+      amqpUrl: ns.amqpUrl,
+      databaseUrl: ns.databaseUrl,
+      namespace: ns.name,
+      config: sampleConfig(),
+      heartbeatExpiryMs: HEARTBEAT_EXPIRY_MS,
+      sweepIntervalMs: 100,
+      configPollMs: 100,
+      dispatchLeaseMs: 2000,
+      http: false,
+    },
+    { logger: process.env['WM_TEST_LOGS'] ? ['error', 'warn', 'log'] : ['error'] },
+  );
+  ns.defer(() => manager.close());
+  return manager;
+}
+
+/** Counts handler runs, to prove a step did (or did not) run again. */
+export class RunCounter {
+  readonly runs: Array<{ requestId: string; redelivered: boolean }> = [];
+  of(requestId: string): number {
+    return this.runs.filter((run) => run.requestId === requestId).length;
+  }
+}
+
+function counted<T>(definition: WorkerOptions<T>, counter?: RunCounter): WorkerOptions<T> {
+  if (!counter) return definition;
+  const handler: WorkerHandler<T> = (job, ctx) => {
+    counter.runs.push({ requestId: job.requestId, redelivered: job.redelivered });
+    return definition.handler(job, ctx);
+  };
+  return { ...definition, handler };
+}
+
+async function startInProcess<T>(
+  ns: TestNamespace,
+  manager: RunningManager,
+  definition: WorkerOptions<T>,
+): Promise<Worker> {
+  ns.workerTypes.add(definition.type);
+  const worker = createWorker({
+    ...definition,
+    concurrency: 8,
+    amqpUrl: ns.amqpUrl,
+    namespace: ns.name,
+    heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+    shutdownGraceMs: 5000,
+    handleSignals: false,
+    logger: quiet,
+  });
+  await worker.start();
+  ns.defer(() => worker.stop());
+  await waitUntilAvailable(manager, definition.type);
+  return worker;
+}
+
+export async function waitUntilAvailable(manager: RunningManager, type: string): Promise<void> {
+  await waitFor(() => manager.app.get(WorkerCatalogue).isAvailable(type), {
+    what: `${type} available`,
+  });
+}
+
+export function startMover(
+  ns: TestNamespace,
+  manager: RunningManager,
+  roots: readonly string[],
+  options: { counter?: RunCounter; storage?: Storage } = {},
+): Promise<Worker> {
+  const storage = options.storage ?? new LocalStorage({ roots });
+  return startInProcess<MoveJob>(
+    ns,
+    manager,
+    counted(fileMoverWorker({ storage }), options.counter),
+  );
+}
+
+export function startExtractor(
+  ns: TestNamespace,
+  manager: RunningManager,
+  roots: readonly string[],
+  counter?: RunCounter,
+): Promise<Worker> {
+  const definition = metadataExtractorWorker({
+    config: { roots, maxJsonBytes: DEFAULT_MAX_JSON_BYTES },
+  });
+  return startInProcess<DescribeJob>(ns, manager, counted(definition, counter));
+}
+
+/** Publishes a `product/ingest` request (the mover's job) as a requester would. */
+export function submitIngest(
+  ns: TestNamespace,
+  requestId: string,
+  job: { source: string; destination: string },
+): void {
+  const message = buildRequest(ns.names, {
+    requestId,
+    contentType: INGEST,
+    mimeType: 'application/json',
+    body: Buffer.from(JSON.stringify(job)),
+  });
+  ns.channel.publish(message.exchange, message.routingKey, message.content, message.options);
+}
+
+export function collectEvents(ns: TestNamespace): Promise<MessageCollector> {
+  return MessageCollector.start(ns.channel, ns.names.exchanges.events);
+}
+
+export function header(message: ConsumeMessage, name: string): unknown {
+  const headers: Record<string, unknown> | undefined = message.properties.headers;
+  return headers?.[name];
+}
+
+/** Matches events of one request, optionally in one state. */
+export function eventOf(requestId: string, state?: string): (message: ConsumeMessage) => boolean {
+  return (message) =>
+    header(message, HEADERS.requestId) === requestId &&
+    (state === undefined || header(message, HEADERS.state) === state);
+}
+
+export function inState(state: string): (message: ConsumeMessage) => boolean {
+  return (message) => header(message, HEADERS.state) === state;
+}
+
+export function requests(manager: RunningManager): RequestsService {
+  return manager.app.get(RequestsService);
+}

@@ -1,0 +1,60 @@
+/**
+ * The SDK worker the suite runs as a child process (`node dist/fault-worker.js`), so that killing,
+ * stopping or crashing it is a real fault. Configured by environment:
+ *
+ * - `FAULT_WORKER_TYPE` (required), `FAULT_CONCURRENCY` (default 10), `FAULT_DELAY_MS` (default 0);
+ * - `FAULT_EXEC_LOG`: every handler execution appends `start <requestId> <attempt> <pid>` and,
+ *   when the handler returns, `end …`, so the suite counts executions per request id;
+ * - `FAULT_POISON=1`: a body containing `poison` kills the process (`process.exit(70)`), every time;
+ * - `FAULT_JSON=1`: the payload must be JSON `{ "n": <integer> }` (INVALID_CONTENT otherwise);
+ * - `FAULT_DECLARE=check`: only check the topology (a least-privilege broker user);
+ * - plus the SDK's own `AMQP_URL`, `WM_NAMESPACE`, `WM_HEARTBEAT_INTERVAL_MS`.
+ */
+import 'reflect-metadata';
+import { appendFileSync } from 'node:fs';
+import { IsInt } from 'class-validator';
+import { createWorker, type WorkerOptions } from '@org/worker-sdk';
+
+class NumberedJob {
+  @IsInt()
+  n!: number;
+}
+
+function env(name: string, fallback?: string): string {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined) throw new Error(`${name} is required`);
+  return value;
+}
+
+const type = env('FAULT_WORKER_TYPE');
+const log = process.env['FAULT_EXEC_LOG'];
+const delayMs = Number(env('FAULT_DELAY_MS', '0'));
+const poison = process.env['FAULT_POISON'] === '1';
+
+function record(what: 'start' | 'end', requestId: string, attempt: number): void {
+  // Synchronous on purpose: the line must be on disk before a SIGKILL can interrupt the handler.
+  if (log) appendFileSync(log, `${what} ${requestId} ${attempt} ${process.pid}\n`);
+}
+
+const options: WorkerOptions<unknown> = {
+  type,
+  concurrency: Number(env('FAULT_CONCURRENCY', '10')),
+  shutdownGraceMs: 2000,
+  declareQueue: process.env['FAULT_DECLARE'] === 'check' ? 'check' : 'assert',
+  logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+  ...(process.env['FAULT_JSON'] === '1' ? { payload: NumberedJob } : {}),
+  handler: async (job, ctx) => {
+    record('start', job.requestId, job.attempt);
+    if (poison && job.body.includes('poison')) process.exit(70);
+    if (delayMs > 0) {
+      // The handler's own work time (what a real job spends), not a wait on a condition.
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+    record('end', job.requestId, job.attempt);
+    return ctx.success({ body: job.body });
+  },
+};
+
+void createWorker(options)
+  .start()
+  .then(() => process.stdout.write(`ready ${process.pid}\n`));
