@@ -9,5 +9,10 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   maxWorkers: 1,
   testTimeout: 240_000,
+  // Scenario 10 runs a manager in this process; NestJS 12 ships ES modules only, so SWC
+  // transpiles it and its ESM-only dependencies (the same list as apps/manager/jest.config.cjs).
+  transformIgnorePatterns: [
+    '/node_modules/\\.pnpm/(?!(geotiff|quick-lru|@petamoriken|xml-utils|zstddec|lerc|pako|web-worker|@nestjs|uid|iterare|load-esm|file-type|strtok3|token-types|@tokenizer|uint8array-extras|path-to-regexp)[@+])',
+  ],
   globalTeardown: path.join(__dirname, 'src/global-teardown.ts'),
 };

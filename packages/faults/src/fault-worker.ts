@@ -41,7 +41,12 @@ const options: WorkerOptions<unknown> = {
   concurrency: Number(env('FAULT_CONCURRENCY', '10')),
   shutdownGraceMs: 2000,
   declareQueue: process.env['FAULT_DECLARE'] === 'check' ? 'check' : 'assert',
-  logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+  logger: {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+  },
   ...(process.env['FAULT_JSON'] === '1' ? { payload: NumberedJob } : {}),
   handler: async (job, ctx) => {
     record('start', job.requestId, job.attempt);

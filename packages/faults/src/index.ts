@@ -23,11 +23,7 @@ export {
   type WorkerProcessOptions,
 } from './processes';
 export { Requester, TERMINAL_STATES, type SeenEvent } from './requester';
-export {
-  checkInvariants,
-  type InvariantInput,
-  type InvariantReport,
-} from './invariants';
+export { checkInvariants, type InvariantInput, type InvariantReport } from './invariants';
 export { ScenarioRun, type ScenarioMeta } from './scenario';
 export { recordResult, readResults, RESULTS_PATH, type ScenarioResult } from './results';
 export {

@@ -53,7 +53,8 @@ export interface InvariantReport {
 export async function checkInvariants(input: InvariantInput): Promise<InvariantReport> {
   const { ns, requester, executions, accepted } = input;
   const healthy = new Set(input.healthy ?? accepted);
-  const expected = (id: string) => input.expected?.(id) ?? (healthy.has(id) ? 'SUCCESS' : undefined);
+  const expected = (id: string) =>
+    input.expected?.(id) ?? (healthy.has(id) ? 'SUCCESS' : undefined);
   const started = Date.now();
   const liveRows = async () =>
     ns.query<{ id: string; state: string }>(

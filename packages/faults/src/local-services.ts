@@ -27,7 +27,13 @@ export function postgresVersion(): string {
 }
 
 function pgctl(action: 'start' | 'stop'): string[] {
-  return ['--skip-systemctl-redirect', postgresVersion(), 'main', action, ...(action === 'stop' ? ['-m', 'fast'] : [])];
+  return [
+    '--skip-systemctl-redirect',
+    postgresVersion(),
+    'main',
+    action,
+    ...(action === 'stop' ? ['-m', 'fast'] : []),
+  ];
 }
 
 /** Last-resort restore if the process exits while a service is down. */
@@ -60,18 +66,18 @@ export async function withBrokerStopped(
   const restore = () => execFileSync('rabbitmqctl', ['start_app'], { timeout: 60_000 });
   restoreAtExit.add(restore);
   const down = Date.now();
-  let restartAt = down;
+  const at = { restart: down };
   try {
     await rabbitmqctl('stop_app');
     await during();
     await holdUntil(down + minDownMs);
   } finally {
-    restartAt = Date.now();
+    at.restart = Date.now();
     await rabbitmqctl('start_app');
     await rabbitmqctl('await_startup');
     restoreAtExit.delete(restore);
   }
-  return { downMs: restartAt - down, restartMs: Date.now() - restartAt };
+  return { downMs: at.restart - down, restartMs: Date.now() - at.restart };
 }
 
 /** Stops the PostgreSQL cluster, runs `during`, keeps it down `minDownMs`, starts it again. */
@@ -82,18 +88,18 @@ export async function withDatabaseStopped(
   const restore = () => execFileSync('pg_ctlcluster', pgctl('start'), { timeout: 60_000 });
   restoreAtExit.add(restore);
   const down = Date.now();
-  let restartAt = down;
+  const at = { restart: down };
   try {
     await run('pg_ctlcluster', pgctl('stop'), { timeout: 60_000 });
     await during();
     await holdUntil(down + minDownMs);
   } finally {
-    restartAt = Date.now();
+    at.restart = Date.now();
     await run('pg_ctlcluster', pgctl('start'), { timeout: 60_000 });
     await waitFor(databaseAnswers, { timeoutMs: 60_000, intervalMs: 100, what: 'PostgreSQL back' });
     restoreAtExit.delete(restore);
   }
-  return { downMs: restartAt - down, restartMs: Date.now() - restartAt };
+  return { downMs: at.restart - down, restartMs: Date.now() - at.restart };
 }
 
 async function databaseAnswers(): Promise<boolean> {

@@ -39,7 +39,10 @@ export class Requester {
     url: string,
   ) {
     this.eventsQueue = `${ns.name}.faults.events`;
-    this.connection = amqp.connect([url], { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 0.5 });
+    this.connection = amqp.connect([url], {
+      heartbeatIntervalInSeconds: 5,
+      reconnectTimeInSeconds: 0.5,
+    });
     this.connection.on('connectFailed', () => undefined);
     this.publisher = this.connection.createChannel({ confirm: true, publishTimeout: 120_000 });
     this.publisher.on('error', () => undefined);
@@ -125,7 +128,11 @@ export class Requester {
   }
 
   /** Waits until every id has a terminal event. */
-  async waitTerminal(ids: readonly string[], timeoutMs = 60_000, what = 'terminal events'): Promise<void> {
+  async waitTerminal(
+    ids: readonly string[],
+    timeoutMs = 60_000,
+    what = 'terminal events',
+  ): Promise<void> {
     await waitFor(() => ids.every((id) => this.terminals(id).length > 0), {
       timeoutMs,
       intervalMs: 100,

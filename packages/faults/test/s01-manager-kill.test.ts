@@ -19,14 +19,19 @@ describe('scenario 1: SIGKILL the manager with requests in flight', () => {
     const run = new ScenarioRun({
       id: 1,
       title: 'manager SIGKILL mid-load, restart',
-      fault: 'SIGKILL of the only manager process while intake and dispatch are both busy, then a restart',
+      fault:
+        'SIGKILL of the only manager process while intake and dispatch are both busy, then a restart',
       load: `${total} requests published as fast as confirms allow, 2 SDK workers x concurrency 20`,
     });
     const result = await withNamespace('f1', async (ns) => {
       const manager = await ManagerProcess.start(ns, { configYaml: CONFIG });
       const executions = new ExecutionLog(ns.dir);
       for (const n of [1, 2])
-        await WorkerProcess.start(ns, { type: 'echo', concurrency: 20, log: executions.fileFor(`w${n}`) });
+        await WorkerProcess.start(ns, {
+          type: 'echo',
+          concurrency: 20,
+          log: executions.fileFor(`w${n}`),
+        });
       const requester = await Requester.start(ns);
       const publishing = requester.publishMany('k', total, 'echo/in');
       // Kill while the first requests are finishing and the rest are still arriving.

@@ -50,7 +50,13 @@ describe('scenario 3: SIGKILL a worker holding a full prefetch', () => {
       const killed = Date.now();
       run.note(`killed holding ${held.length} jobs in its handler`);
       const accepted = await publishing;
-      const report = await checkInvariants({ ns, requester, executions, accepted, redeliveryAllowed: true });
+      const report = await checkInvariants({
+        ns,
+        requester,
+        executions,
+        accepted,
+        redeliveryAllowed: true,
+      });
       const recoveryMs = Math.max(
         0,
         ...held.map((id) => (requester.terminals(id)[0]?.at ?? killed) - killed),

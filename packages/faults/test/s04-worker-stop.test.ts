@@ -43,7 +43,11 @@ describe('scenario 4: SIGSTOP a worker past both heartbeats, then SIGCONT', () =
       await stopped.kill('SIGSTOP');
       const frozenAt = Date.now();
       const droppedBefore = await manager.counter('wm_responses_dropped_total');
-      await WorkerProcess.start(ns, { type: 'hang', concurrency: 20, log: executions.fileFor('healthy') });
+      await WorkerProcess.start(ns, {
+        type: 'hang',
+        concurrency: 20,
+        log: executions.fileFor('healthy'),
+      });
       const healthy = await requester.publishMany('ok', LOAD.healthy, 'hang/in');
       // The broker closes the frozen worker's connection after missed heartbeats and requeues
       // its jobs; the healthy worker serves them.
@@ -64,8 +68,13 @@ describe('scenario 4: SIGSTOP a worker past both heartbeats, then SIGCONT', () =
         },
         { timeoutMs: 30_000, intervalMs: 200, what: 'the late responses dropped' },
       ).catch(() => 0);
-      run.note(`${late} late response(s) from the resumed worker dropped by the manager (wm_responses_dropped_total)`);
-      run.expect(late >= HELD, `expected the ${HELD} late final answers to be dropped and counted, saw ${late}`);
+      run.note(
+        `${late} late response(s) from the resumed worker dropped by the manager (wm_responses_dropped_total)`,
+      );
+      run.expect(
+        late >= HELD,
+        `expected the ${HELD} late final answers to be dropped and counted, saw ${late}`,
+      );
       const recovery = await probe(requester, 'hang/in', resumedAt);
       const report = await checkInvariants({
         ns,

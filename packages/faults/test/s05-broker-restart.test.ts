@@ -28,7 +28,11 @@ describe('scenario 5: RabbitMQ restarted under load', () => {
       const manager = await ManagerProcess.start(ns, { configYaml: CONFIG });
       const executions = new ExecutionLog(ns.dir);
       for (const n of [1, 2])
-        await WorkerProcess.start(ns, { type: 'echo', concurrency: 20, log: executions.fileFor(`w${n}`) });
+        await WorkerProcess.start(ns, {
+          type: 'echo',
+          concurrency: 20,
+          log: executions.fileFor(`w${n}`),
+        });
       const requester = await Requester.start(ns);
       const publishing = requester.publishMany('b', total, 'echo/in');
       await waitFor(() => requester.successes() >= total / 10, {

@@ -30,7 +30,11 @@ describe('scenario 6: PostgreSQL unavailable under load', () => {
       const manager = await ManagerProcess.start(ns, { configYaml: CONFIG });
       const executions = new ExecutionLog(ns.dir);
       for (const n of [1, 2])
-        await WorkerProcess.start(ns, { type: 'echo', concurrency: 20, log: executions.fileFor(`w${n}`) });
+        await WorkerProcess.start(ns, {
+          type: 'echo',
+          concurrency: 20,
+          log: executions.fileFor(`w${n}`),
+        });
       const requester = await Requester.start(ns);
       const publishing = requester.publishMany('d', total, 'echo/in');
       await waitFor(() => requester.successes() >= total / 10, {
@@ -53,12 +57,22 @@ describe('scenario 6: PostgreSQL unavailable under load', () => {
         const response = await fetch(`${manager.url}/api/v1/requests`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ contentType: 'echo/in', payload: { during: true }, requestId: 'rest-during' }),
+          body: JSON.stringify({
+            contentType: 'echo/in',
+            payload: { during: true },
+            requestId: 'rest-during',
+          }),
         });
         const body = (await response.json()) as { code?: string; statusCode?: number };
         run.note(`REST submit during the outage: ${response.status} ${body.code ?? ''}`);
-        run.expect(response.status === 503, `REST submit answered ${response.status}, expected 503`);
-        run.expect(body.code === 'service_unavailable', `error code ${body.code}, expected service_unavailable`);
+        run.expect(
+          response.status === 503,
+          `REST submit answered ${response.status}, expected 503`,
+        );
+        run.expect(
+          body.code === 'service_unavailable',
+          `error code ${body.code}, expected service_unavailable`,
+        );
         during = await requester.publishMany('during', DURING, 'echo/in');
         // Accepted by the broker, but the manager cannot commit them, so it must not ack them.
         const queue = ns.names.queues.managerRequests;
@@ -70,10 +84,19 @@ describe('scenario 6: PostgreSQL unavailable under load', () => {
             const count = Number(line?.split('\t')[1] ?? 0);
             return count >= DURING && count;
           },
-          { timeoutMs: 20_000, intervalMs: 500, what: 'the requests published during the outage left unacked' },
+          {
+            timeoutMs: 20_000,
+            intervalMs: 500,
+            what: 'the requests published during the outage left unacked',
+          },
         ).catch(() => 0);
-        run.expect(pending >= DURING, `only ${pending} request(s) left in the intake queue, expected ${DURING}`);
-        run.note(`${pending} request message(s) kept in the intake queue (not acked) during the outage`);
+        run.expect(
+          pending >= DURING,
+          `only ${pending} request(s) left in the intake queue, expected ${DURING}`,
+        );
+        run.note(
+          `${pending} request message(s) kept in the intake queue (not acked) during the outage`,
+        );
       });
       const restarted = Date.now();
       run.note(`database down ${outage.downMs} ms; start took ${outage.restartMs} ms`);

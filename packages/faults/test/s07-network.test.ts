@@ -37,10 +37,17 @@ describe('scenario 7: network cut and latency between manager and broker', () =>
       });
       const executions = new ExecutionLog(ns.dir);
       for (const n of [1, 2])
-        await WorkerProcess.start(ns, { type: 'echo', concurrency: 20, log: executions.fileFor(`w${n}`) });
+        await WorkerProcess.start(ns, {
+          type: 'echo',
+          concurrency: 20,
+          log: executions.fileFor(`w${n}`),
+        });
       const requester = await Requester.start(ns);
       const publishing = requester.publishMany('n', total, 'echo/in');
-      await waitFor(() => requester.successes() >= total / 10, { timeoutMs: 60_000, what: 'a tenth served' });
+      await waitFor(() => requester.successes() >= total / 10, {
+        timeoutMs: 60_000,
+        what: 'a tenth served',
+      });
       proxy.blackhole();
       const cut = Date.now();
       await waitFor(async () => (await manager.status('/health/ready')) === 503, {
@@ -50,7 +57,10 @@ describe('scenario 7: network cut and latency between manager and broker', () =>
       });
       const detectedMs = Date.now() - cut;
       run.note(`dead connection detected after ${detectedMs} ms (heartbeat ${HEARTBEAT_S} s)`);
-      run.expect(detectedMs <= TWO_TIMEOUTS_MS, `detection took ${detectedMs} ms, more than two heartbeat timeouts (${TWO_TIMEOUTS_MS} ms)`);
+      run.expect(
+        detectedMs <= TWO_TIMEOUTS_MS,
+        `detection took ${detectedMs} ms, more than two heartbeat timeouts (${TWO_TIMEOUTS_MS} ms)`,
+      );
       await holdUntil(cut + OUTAGE_MS);
       proxy.restore();
       proxy.setLatency(200);

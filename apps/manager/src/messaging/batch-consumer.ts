@@ -11,7 +11,10 @@ export interface BatchConsumerOptions {
   readonly prefetch: number;
   /** Flush when this many messages are waiting. @default 200 */
   readonly batchSize: number;
-  /** Flush at the latest this long after the first message of a batch arrived. @default 5 */
+  /**
+   * While a batch is in flight, flush at the latest this long after the first waiting message
+   * arrived; an idle consumer flushes at once (after the current socket read). @default 5
+   */
   readonly windowMs: number;
   /**
    * Batches processed at once. 1 keeps the queue's order (a worker's RUNNING is applied before
@@ -42,6 +45,7 @@ export class BatchConsumer {
   private wrapper: ChannelWrapper | undefined;
   private pending: Delivery[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly openChannels = new WeakSet<Channel>();
   private stopping = false;
@@ -74,6 +78,7 @@ export class BatchConsumer {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.timer);
+    clearImmediate(this.immediate);
     this.pending = []; // never acknowledged: redelivered to another replica
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await this.wrapper?.close().catch(() => undefined);
@@ -83,13 +88,19 @@ export class BatchConsumer {
     if (this.stopping) return; // left unacknowledged: the broker gives it to another replica
     this.pending.push(delivery);
     if (this.pending.length >= this.options.batchSize) this.flush();
-    else if (this.timer === undefined)
+    else if (this.inFlight.size === 0) {
+      // Idle: waiting for the window would only add latency, as nothing runs that more messages
+      // could gather behind. What arrived in the same socket read still goes as one batch.
+      this.immediate ??= setImmediate(() => this.flush());
+    } else if (this.timer === undefined)
       this.timer = setTimeout(() => this.flush(), this.options.windowMs);
   }
 
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearImmediate(this.immediate);
+    this.immediate = undefined;
     // At capacity, messages keep gathering; the batch in flight flushes them when it ends.
     while (this.pending.length > 0 && this.inFlight.size < (this.options.maxInFlight ?? 1)) {
       const batch = this.pending.slice(0, this.options.batchSize);

@@ -22,7 +22,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { ApiErrorBody } from '../http/api-error';
+import { ApiErrorBody, ApiException } from '../http/api-error';
 import { currentRequestContext } from '../logging/request-context';
 import { ListRequestsQueryDto } from './dto/list-requests-query.dto';
 import { RequestFilterDto } from './dto/request-filter.dto';
@@ -119,7 +119,19 @@ export class RequestsController {
       "Only ERROR, INVALID_CONTENT, NO_WORKER_AVAILABLE and CANCELLED requests are retried; the filters are the listing's.",
   })
   @ApiOkResponse({ type: BulkResultDto })
-  async retryMatching(@Query() filter: RequestFilterDto): Promise<BulkResultDto> {
+  async retryMatching(
+    @Query() filter: RequestFilterDto,
+    @Body() body: unknown,
+  ): Promise<BulkResultDto> {
+    // The filters are query parameters; a JSON body used to be ignored, so a client sending its
+    // filter as a body retried every retryable request (found by the fault suite, scenario 10).
+    if (body !== null && typeof body === 'object' && Object.keys(body).length > 0) {
+      throw new ApiException(
+        HttpStatus.BAD_REQUEST,
+        'validation_failed',
+        'this route takes its filters as query parameters, not in a body',
+      );
+    }
     return { count: await this.bulk.retry(filter) };
   }
 

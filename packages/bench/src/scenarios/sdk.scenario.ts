@@ -12,6 +12,8 @@ import { createTestNamespace } from '@org/testkit';
 import { type Scenario } from '../scenario';
 import { BENCH } from '../support/bench-config';
 import { Child } from '../support/child-process';
+import { addCpuFigures } from '../support/cpu-figures';
+import { CpuMeter, SERVER_COMPONENTS } from '../support/cpu-meter';
 import { completionQueue } from '../support/completion-queue';
 import { runBurst } from '../support/load';
 import { WORKER_SCRIPTS } from '../support/paths';
@@ -73,7 +75,14 @@ export const sdkScenario: Scenario = {
         });
         try {
           await runBurst(requester, Math.min(500, options.n), build, 60_000, 'SDK warm-up');
+          const cpu = new CpuMeter({
+            requester: { pids: () => [process.pid] },
+            worker: { pids: () => [worker.pid] },
+            rabbitmq: SERVER_COMPONENTS.rabbitmq,
+          });
+          cpu.start();
           const burst = await runBurst(requester, options.n, build, 120_000, 'SDK jobs');
+          const cpuMs = cpu.stop();
           log(
             `reportRunning ${reportRunning}: ${burst.count} jobs in ${burst.seconds.toFixed(2)} s`,
           );
@@ -88,6 +97,15 @@ export const sdkScenario: Scenario = {
             note: `n=${burst.count}, concurrency ${options.concurrency}`,
             chart: 'throughput',
           });
+          // CPU per job moves far less than throughput when other work shares the machine.
+          addCpuFigures(
+            results,
+            'sdk',
+            reportRunning ? 'sdk' : 'sdk.no-running',
+            reportRunning ? 'SDK alone' : 'SDK alone, reportRunning: false',
+            cpuMs,
+            burst.count,
+          );
         } finally {
           await worker.stop();
         }

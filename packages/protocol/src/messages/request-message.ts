@@ -101,8 +101,8 @@ export function parseRequest(message: IncomingMessage): ParseResult<RequestMessa
   }
   if (reader.issues.length > 0 || contentType === undefined)
     return rejected('request message', reader.issues);
+  // The spread comes last: V8 builds `{ ...x, more }` on a slow path (microseconds per message).
   return parsed({
-    ...metadata,
     requestId: headerId ?? messageId,
     contentType,
     messageId,
@@ -110,5 +110,6 @@ export function parseRequest(message: IncomingMessage): ParseResult<RequestMessa
     replyTo: propertyText(message.properties.replyTo),
     mimeType: propertyText(message.properties.contentType),
     body: message.content,
+    ...metadata,
   });
 }

@@ -38,29 +38,29 @@ export function responseFor(
   job: DeliveredJob,
   result: HandlerResult,
 ): OutgoingMessage {
-  const base = echo(responder, job);
+  // Spread last, never first: V8 builds `{ ...echo, more }` on a slow path (microseconds per job).
   switch (result.status) {
     case 'SUCCESS':
       return buildResponse(responder.names, {
-        ...base,
         status: 'SUCCESS',
         body: result.body,
         contentType: result.contentType,
         mimeType: result.mimeType,
         meta: result.meta,
+        ...echo(responder, job),
       });
     case 'ERROR':
       return buildResponse(responder.names, {
-        ...base,
         status: 'ERROR',
         messages: result.messages,
         retryable: result.retryable,
+        ...echo(responder, job),
       });
     default:
       return buildResponse(responder.names, {
-        ...base,
         status: 'INVALID_CONTENT',
         messages: result.messages,
+        ...echo(responder, job),
       });
   }
 }
@@ -72,7 +72,7 @@ export function statusResponse(
   status: 'RUNNING' | 'PROGRESS',
   progress?: number,
 ): OutgoingMessage {
-  return buildResponse(responder.names, { ...echo(responder, job), status, progress });
+  return buildResponse(responder.names, { status, progress, ...echo(responder, job) });
 }
 
 /** What to do with a delivery before any handler runs. */
