@@ -16,7 +16,6 @@ interface Run {
 }
 
 // Real broker round trips; the preset's timeout does not apply when Jest runs from the root.
-jest.setTimeout(60_000);
 
 describe('a fleet of 3 instances with concurrency 4', () => {
   const ns = useTestNamespace();

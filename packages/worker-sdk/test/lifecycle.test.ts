@@ -19,7 +19,6 @@ const TYPE = 'labeller';
 const INTERVAL_MS = 200;
 
 // Real broker round trips; the preset's timeout does not apply when Jest runs from the root.
-jest.setTimeout(60_000);
 
 describe('registration, heartbeats and shutdown', () => {
   const ns = useTestNamespace();

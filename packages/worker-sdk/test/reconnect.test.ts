@@ -14,7 +14,6 @@ import {
 const TYPE = 'fragile';
 
 // Real broker round trips; the preset's timeout does not apply when Jest runs from the root.
-jest.setTimeout(60_000);
 
 describe('connection loss mid-job', () => {
   const ns = useTestNamespace();

@@ -20,7 +20,6 @@ class OrderJob {
 const TYPE = 'order-taker';
 
 // Real broker round trips; the preset's timeout does not apply when Jest runs from the root.
-jest.setTimeout(60_000);
 
 describe('worker responses on the wire', () => {
   const ns = useTestNamespace();

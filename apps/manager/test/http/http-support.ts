@@ -5,10 +5,6 @@ import { startManager, type RunningManager } from '../../src/start-manager';
 import { type ManagerEnvironment } from '../../src/config/manager-environment';
 import { configOf, FAST } from '../support/harness';
 
-// A replica starts in a second or two and the bulk tests move 10,000 rows; the root Jest run
-// (projects) ignores the preset's testTimeout, so the files importing this set their own.
-jest.setTimeout(60_000);
-
 /** A manager replica serving HTTP on a free port, in its own namespace, for one test file. */
 export interface HttpFixture {
   readonly ns: TestNamespace;
