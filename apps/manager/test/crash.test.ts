@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'amqplib';
 import { HEADERS, type Names } from '@org/protocol';
-import { useTestNamespace, waitFor, type TestNamespace } from '@org/testkit';
-import { collectEvents, database, header } from './support/harness';
+import { collectEvents, header, type TestNamespace, useTestNamespace, waitFor } from '@org/testkit';
+import { database } from './support/harness';
 import { publishMany } from './support/publish-many';
 import { TestWorker } from './support/test-worker';
 

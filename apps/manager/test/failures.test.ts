@@ -1,20 +1,18 @@
 import { HEADERS } from '@org/protocol';
-import { useTestNamespace, waitFor } from '@org/testkit';
+import {
+  collectEvents,
+  eventOf,
+  header,
+  publishRequest,
+  statesOf,
+  useTestNamespace,
+  waitFor,
+} from '@org/testkit';
 import { RequestCounters } from '../src/requests/request-counters';
 import { RequestStateError } from '../src/requests/request-errors';
 import { RequestsService } from '../src/requests/requests.service';
 import { type JobAction } from './support/test-worker';
-import {
-  collectEvents,
-  database,
-  eventOf,
-  header,
-  publishRequest,
-  rowOf,
-  startTestManager,
-  startTestWorker,
-  statesOf,
-} from './support/harness';
+import { rowOf, startObservedManager, startTestManager, startTestWorker } from './support/harness';
 
 const messagesOf = (message: Parameters<typeof header>[0]) =>
   ((header(message, HEADERS.messages) as Buffer[] | undefined) ?? []).map(String);
@@ -23,14 +21,12 @@ describe('failure policy', () => {
   const ns = useTestNamespace('mf');
 
   it('keeps ERROR and INVALID_CONTENT requests by default and deletes them with keepErrors: false', async () => {
-    const manager = await startTestManager(ns(), {
+    const { manager, events, db } = await startObservedManager(ns(), {
       workers: [
         { type: 'keeper', contentTypes: ['k/err', 'k/inv'] },
         { type: 'dropper', contentTypes: ['d/err', 'd/inv'], keepErrors: false },
       ],
     });
-    const events = await collectEvents(ns());
-    const db = await database(ns());
     const handler = (job: { contentType: string }): JobAction =>
       job.contentType.endsWith('err')
         ? { status: 'ERROR', messages: ['boom'] }
@@ -105,11 +101,9 @@ describe('failure policy', () => {
   });
 
   it('turns a request with no answer before timeoutMs into ERROR and drops the late answer', async () => {
-    const manager = await startTestManager(ns(), {
+    const { manager, events, db } = await startObservedManager(ns(), {
       workers: [{ type: 'slow', contentTypes: ['s/slow'], timeoutMs: 1000 }],
     });
-    const events = await collectEvents(ns());
-    const db = await database(ns());
     const worker = await startTestWorker(
       ns(),
       { type: 'slow', sendRunning: true, handler: () => ({ status: 'HOLD' }) },
@@ -133,11 +127,9 @@ describe('failure policy', () => {
   });
 
   it('turns a job dead-lettered by its worker queue into ERROR with the reason', async () => {
-    const manager = await startTestManager(ns(), {
+    const { manager, events, db } = await startObservedManager(ns(), {
       workers: [{ type: 'picky', contentTypes: ['p/x'] }],
     });
-    const events = await collectEvents(ns());
-    const db = await database(ns());
     await startTestWorker(ns(), { type: 'picky', handler: () => ({ status: 'REJECT' }) }, [
       manager,
     ]);
@@ -148,14 +140,12 @@ describe('failure policy', () => {
   });
 
   it('cancels a running request: CANCELLED, kept, and a cancel order to the instance holding it', async () => {
-    const manager = await startTestManager(ns(), {
+    const { manager, events, db } = await startObservedManager(ns(), {
       workers: [
         { type: 'long', contentTypes: ['l/x'] },
         { type: 'absent', contentTypes: ['a/x'] },
       ],
     });
-    const events = await collectEvents(ns());
-    const db = await database(ns());
     const worker = await startTestWorker(
       ns(),
       { type: 'long', sendRunning: true, handler: () => ({ status: 'HOLD' }) },
@@ -196,14 +186,12 @@ describe('failure policy', () => {
   });
 
   it('drops stale, forged and unknown responses, counts them and leaves the request alone', async () => {
-    const manager = await startTestManager(ns(), {
+    const { manager, events, db } = await startObservedManager(ns(), {
       workers: [
         { type: 'holder', contentTypes: ['h/x'] },
         { type: 'other', contentTypes: [] },
       ],
     });
-    const events = await collectEvents(ns());
-    const db = await database(ns());
     const worker = await startTestWorker(
       ns(),
       { type: 'holder', handler: () => ({ status: 'HOLD' }) },

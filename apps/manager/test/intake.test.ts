@@ -1,18 +1,17 @@
 import { HEADERS } from '@org/protocol';
-import { useTestNamespace, waitFor, type TestNamespace } from '@org/testkit';
-import { RequestCounters } from '../src/requests/request-counters';
-import { RequestsService } from '../src/requests/requests.service';
 import {
   collectEvents,
-  database,
   eventOf,
   header,
   publishRequest,
-  rowOf,
-  startTestManager,
-  startTestWorker,
   statesOf,
-} from './support/harness';
+  type TestNamespace,
+  useTestNamespace,
+  waitFor,
+} from '@org/testkit';
+import { RequestCounters } from '../src/requests/request-counters';
+import { RequestsService } from '../src/requests/requests.service';
+import { rowOf, startObservedManager, startTestManager, startTestWorker } from './support/harness';
 
 const config = {
   workers: [{ type: 'echo', contentTypes: ['text/echo'] }],
@@ -23,9 +22,7 @@ describe('intake', () => {
   const ns = useTestNamespace('mi');
 
   it('grants a routable request, the worker answers, the requester gets SUCCESS with the output and the row is deleted', async () => {
-    const manager = await startTestManager(ns(), config);
-    const events = await collectEvents(ns());
-    const db = await database(ns());
+    const { manager, events, db } = await startObservedManager(ns(), config);
     await startTestWorker(
       ns(),
       {
@@ -61,9 +58,9 @@ describe('intake', () => {
   });
 
   it('answers SKIPPED for a missing content type, the skip list, no route, an oversized payload and invalid headers', async () => {
-    const manager = await startTestManager(ns(), config, { maxPayloadBytes: 10 });
-    const events = await collectEvents(ns());
-    const db = await database(ns());
+    const { manager, events, db } = await startObservedManager(ns(), config, {
+      maxPayloadBytes: 10,
+    });
     const missing = buildRaw(ns, 'no-type', undefined);
     ns().channel.publish(missing.exchange, missing.routingKey, missing.content, missing.options);
     publishRequest(ns(), {
@@ -106,9 +103,7 @@ describe('intake', () => {
   });
 
   it('absorbs a redelivered request (one row, one set of events) and skips another payload under a live id', async () => {
-    const manager = await startTestManager(ns(), config);
-    const events = await collectEvents(ns());
-    const db = await database(ns());
+    const { manager, events, db } = await startObservedManager(ns(), config);
     // No echo worker: the request waits, so its id stays live.
     publishRequest(ns(), { requestId: 'dup', contentType: 'text/echo', body: Buffer.from('one') });
     await events.first(eventOf('dup', 'DELAYED'));
@@ -126,9 +121,7 @@ describe('intake', () => {
   });
 
   it('keeps a request DELAYED while no worker is alive and dispatches it, oldest first, when one registers', async () => {
-    const manager = await startTestManager(ns(), config);
-    const events = await collectEvents(ns());
-    const db = await database(ns());
+    const { manager, events, db } = await startObservedManager(ns(), config);
     for (const id of ['w1', 'w2', 'w3'])
       publishRequest(ns(), { requestId: id, contentType: 'text/echo', body: Buffer.from(id) });
     await events.waitFor(3, (m) => header(m, HEADERS.state) === 'DELAYED');

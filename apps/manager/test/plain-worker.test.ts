@@ -1,25 +1,14 @@
 import { HEADERS } from '@org/protocol';
-import { useTestNamespace } from '@org/testkit';
-import {
-  collectEvents,
-  database,
-  eventOf,
-  header,
-  publishRequest,
-  startTestManager,
-  startTestWorker,
-  statesOf,
-} from './support/harness';
+import { eventOf, header, publishRequest, statesOf, useTestNamespace } from '@org/testkit';
+import { startObservedManager, startTestWorker } from './support/harness';
 
 describe('a worker written with plain amqplib from the contract', () => {
   const ns = useTestNamespace('mp');
 
   it('only checks its queue (the manager declared it), then completes requests with RUNNING, PROGRESS and SUCCESS', async () => {
-    const manager = await startTestManager(ns(), {
+    const { manager, events, db } = await startObservedManager(ns(), {
       workers: [{ type: 'plain', contentTypes: ['plain/text'], output: 'plain/upper' }],
     });
-    const events = await collectEvents(ns());
-    const db = await database(ns());
     // TestWorker declares nothing of the work topology: checkTopology() fails if the queue is missing.
     const worker = await startTestWorker(
       ns(),

@@ -1,26 +1,15 @@
 import { createHash } from 'node:crypto';
 import { HEADERS } from '@org/protocol';
-import { useTestNamespace, waitFor } from '@org/testkit';
-import {
-  collectEvents,
-  database,
-  eventOf,
-  header,
-  rowOf,
-  startTestManager,
-  startTestWorker,
-  statesOf,
-} from './support/harness';
+import { eventOf, header, statesOf, useTestNamespace, waitFor } from '@org/testkit';
+import { rowOf, startObservedManager, startTestWorker } from './support/harness';
 
 describe('recovery of work a dead replica left behind', () => {
   const ns = useTestNamespace('mc');
 
   it('re-publishes a TO_DISPATCH request whose lease expired (crash between commit and confirm) with a new attempt', async () => {
-    const manager = await startTestManager(ns(), {
+    const { manager, events, db } = await startObservedManager(ns(), {
       workers: [{ type: 'rec', contentTypes: ['rec/x'] }],
     });
-    const events = await collectEvents(ns());
-    const db = await database(ns());
     const worker = await startTestWorker(ns(), { type: 'rec' }, [manager]);
     // What a replica that died right after its intake commit leaves: a recorded, never published job.
     await db.query(
@@ -36,9 +25,7 @@ describe('recovery of work a dead replica left behind', () => {
   });
 
   it('sends a terminal event left in the outbox by a replica that died after its commit', async () => {
-    await startTestManager(ns(), { workers: [] });
-    const events = await collectEvents(ns());
-    const db = await database(ns());
+    const { events, db } = await startObservedManager(ns(), { workers: [] });
     const event = {
       requestId: 'gone',
       state: 'SUCCESS',

@@ -1,16 +1,9 @@
 import { connect } from 'amqplib';
 import { HEADERS } from '@org/protocol';
-import { useTestNamespace, waitFor } from '@org/testkit';
+import { collectEvents, header, useTestNamespace, waitFor } from '@org/testkit';
 import { ConfigService } from '../src/config/config.service';
 import { RequestCounters } from '../src/requests/request-counters';
-import {
-  collectEvents,
-  configOf,
-  database,
-  header,
-  startTestManager,
-  startTestWorker,
-} from './support/harness';
+import { configOf, database, startTestManager, startTestWorker } from './support/harness';
 import { publishMany } from './support/publish-many';
 
 const TOTAL = 5000;

@@ -1,16 +1,15 @@
 import { HEADERS } from '@org/protocol';
-import { deferred, useTestNamespace, waitFor } from '@org/testkit';
-import { RequestsService } from '../src/requests/requests.service';
 import {
-  collectEvents,
-  database,
+  deferred,
   eventOf,
   header,
   publishRequest,
-  rowOf,
-  startTestManager,
   statesOf,
-} from './support/harness';
+  useTestNamespace,
+  waitFor,
+} from '@org/testkit';
+import { RequestsService } from '../src/requests/requests.service';
+import { rowOf, startObservedManager } from './support/harness';
 import { startSdkWorker } from './support/sdk-worker';
 
 // The core flows again, with workers an author writes with @org/worker-sdk (the plain-amqplib
@@ -19,7 +18,7 @@ describe('the manager with SDK workers', () => {
   const ns = useTestNamespace('mq');
 
   it('happy path (GRANTED, RUNNING, SUCCESS, row deleted), DELAYED then dispatched, and keepErrors kept or deleted', async () => {
-    const manager = await startTestManager(ns(), {
+    const { manager, events, db } = await startObservedManager(ns(), {
       workers: [
         { type: 'sdk-echo', contentTypes: ['sdk/echo'] },
         { type: 'sdk-late', contentTypes: ['sdk/late'] },
@@ -27,8 +26,6 @@ describe('the manager with SDK workers', () => {
         { type: 'sdk-drop', contentTypes: ['sdk/drop'], keepErrors: false },
       ],
     });
-    const events = await collectEvents(ns());
-    const db = await database(ns());
     await startSdkWorker(
       ns(),
       {
@@ -81,7 +78,7 @@ describe('the manager with SDK workers', () => {
   });
 
   it('a workflow step waits for its worker, a failed step is retried from its stored input, and a cancel aborts the running handler', async () => {
-    const manager = await startTestManager(ns(), {
+    const { manager, events, db } = await startObservedManager(ns(), {
       workers: [
         { type: 'sdk-mover', contentTypes: [] },
         { type: 'sdk-extractor', contentTypes: [] },
@@ -89,8 +86,6 @@ describe('the manager with SDK workers', () => {
       ],
       workflows: [{ type: 'sdk/ingest', steps: ['sdk-mover', 'sdk-extractor'] }],
     });
-    const events = await collectEvents(ns());
-    const db = await database(ns());
     const service = manager.app.get(RequestsService);
     await startSdkWorker(
       ns(),

@@ -4,8 +4,8 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HEADERS } from '@org/protocol';
-import { deferred, useTestNamespace, waitFor } from '@org/testkit';
-import { collectEvents, database, header, startTestManager } from './support/harness';
+import { collectEvents, deferred, header, useTestNamespace, waitFor } from '@org/testkit';
+import { database, startTestManager } from './support/harness';
 import { publishMany } from './support/publish-many';
 import { startSdkWorker } from './support/sdk-worker';
 

@@ -1,17 +1,7 @@
 import { HEADERS } from '@org/protocol';
-import { useTestNamespace, waitFor } from '@org/testkit';
+import { eventOf, header, publishRequest, statesOf, useTestNamespace, waitFor } from '@org/testkit';
 import { RequestsService } from '../src/requests/requests.service';
-import {
-  collectEvents,
-  database,
-  eventOf,
-  header,
-  publishRequest,
-  rowOf,
-  startTestManager,
-  startTestWorker,
-  statesOf,
-} from './support/harness';
+import { rowOf, startObservedManager, startTestWorker } from './support/harness';
 
 const config = {
   workers: [
@@ -25,9 +15,7 @@ describe('workflows', () => {
   const ns = useTestNamespace('mw');
 
   it('waits at a step whose worker is missing, then feeds it the previous output and meta when one appears', async () => {
-    const manager = await startTestManager(ns(), config);
-    const events = await collectEvents(ns());
-    const db = await database(ns());
+    const { manager, events, db } = await startObservedManager(ns(), config);
     const mover = await startTestWorker(
       ns(),
       {
@@ -87,9 +75,7 @@ describe('workflows', () => {
   });
 
   it('retries a failed workflow from the failed step with that step input', async () => {
-    const manager = await startTestManager(ns(), config);
-    const events = await collectEvents(ns());
-    const db = await database(ns());
+    const { manager, events, db } = await startObservedManager(ns(), config);
     const mover = await startTestWorker(
       ns(),
       { type: 'mover', handler: () => ({ status: 'SUCCESS', body: Buffer.from('step-1-output') }) },

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeGeoTiff, type GeoTiffSpec } from '@org/example-metadata-extractor';
+import { bboxPolygon, writeGeoTiff, type GeoTiffSpec } from '@org/example-metadata-extractor';
 
 /** One generated product and the file mover's job for it. */
 export interface SampleProduct {
@@ -50,26 +50,13 @@ const GEOTIFFS: ReadonlyArray<{ name: string; spec: GeoTiffSpec }> = [
   },
 ];
 
-const rectangle = (west: number, south: number, east: number, north: number) => ({
-  type: 'Polygon',
-  coordinates: [
-    [
-      [west, south],
-      [east, south],
-      [east, north],
-      [west, north],
-      [west, south],
-    ],
-  ],
-});
-
 const GEOJSONS: ReadonlyArray<{ name: string; document: unknown }> = [
   {
     name: 'vineyard-parcel.geojson',
     document: {
       type: 'Feature',
       properties: { parcel: 'BX-0042', crop: 'vineyard', datetime: '2024-09-12T08:00:00Z' },
-      geometry: rectangle(-0.58, 44.83, -0.57, 44.84),
+      geometry: bboxPolygon([-0.58, 44.83, -0.57, 44.84]),
     },
   },
   {

@@ -1,14 +1,10 @@
 import { existsSync } from 'node:fs';
 import { HEADERS } from '@org/protocol';
-import { useTestNamespace, waitFor } from '@org/testkit';
+import { collectEvents, eventOf, header, inState, useTestNamespace, waitFor } from '@org/testkit';
 import { METADATA_EXTRACTOR_TYPE, type ProductFeature } from '@org/example-metadata-extractor';
 import { WorkerCatalogue } from '@org/manager';
 import { DataDirs, sha256Of } from './support/products';
 import {
-  collectEvents,
-  eventOf,
-  header,
-  inState,
   requests,
   startExtractor,
   startMover,

@@ -2,13 +2,10 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HEADERS } from '@org/protocol';
-import { useTestNamespace } from '@org/testkit';
+import { collectEvents, eventOf, header, useTestNamespace } from '@org/testkit';
 import { expectedBbox, makeGeoTiff, type ProductFeature } from '@org/example-metadata-extractor';
 import { DataDirs, sha256, sha256Of } from './support/products';
 import {
-  collectEvents,
-  eventOf,
-  header,
   requests,
   RunCounter,
   startExtractor,

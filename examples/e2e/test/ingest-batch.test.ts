@@ -1,12 +1,9 @@
 import { existsSync } from 'node:fs';
 import { HEADERS } from '@org/protocol';
-import { useTestNamespace } from '@org/testkit';
+import { collectEvents, header, inState, useTestNamespace } from '@org/testkit';
 import { type ProductFeature } from '@org/example-metadata-extractor';
 import { DataDirs, sha256Of, type Product } from './support/products';
 import {
-  collectEvents,
-  header,
-  inState,
   requests,
   startExtractor,
   startMover,

@@ -6,12 +6,16 @@ import { join } from 'node:path';
 import { FILE_MOVER_TYPE, LocalStorage } from '@org/example-file-mover';
 import { expectedBbox, makeGeoTiff, type ProductFeature } from '@org/example-metadata-extractor';
 import { HEADERS } from '@org/protocol';
-import { deferred, useTestNamespace, withTimeout } from '@org/testkit';
-import { DataDirs, sha256Of } from './support/products';
 import {
   collectEvents,
+  deferred,
   eventOf,
   header,
+  useTestNamespace,
+  withTimeout,
+} from '@org/testkit';
+import { DataDirs, sha256Of } from './support/products';
+import {
   HEARTBEAT_INTERVAL_MS,
   requests,
   RunCounter,

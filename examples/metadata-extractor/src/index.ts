@@ -32,6 +32,6 @@ export {
   type ProductFeature,
   type ProductFormat,
 } from './product-feature';
-export { type Bbox, type Geometry, type Position } from './geo/geometry';
+export { bboxPolygon, type Bbox, type Geometry, type Position } from './geo/geometry';
 export { ProductMissingError } from './errors';
 export { expectedBbox, makeGeoTiff, writeGeoTiff, type GeoTiffSpec } from './fixtures/make-geotiff';

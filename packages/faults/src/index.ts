@@ -29,6 +29,7 @@ export { recordResult, readResults, RESULTS_PATH, type ScenarioResult } from './
 export {
   holdUntil,
   postgresVersion,
+  queueDepth,
   rabbitmqctl,
   withBrokerStopped,
   withDatabaseStopped,
@@ -36,3 +37,12 @@ export {
 } from './local-services';
 export { FULL, LOAD, OUTAGE_MS } from './load';
 export { probe } from './probe';
+export {
+  ECHO_CONTENT_TYPE,
+  echoSystem,
+  startLoad,
+  type EchoSystem,
+  type EchoSystemOptions,
+  type Load,
+} from './echo-system';
+export { finishScenario, type FinishOptions, type ScenarioSystem } from './finish-scenario';

@@ -18,6 +18,14 @@ export async function rabbitmqctl(...args: string[]): Promise<string> {
   return stdout;
 }
 
+/** How many messages `queue` holds (ready and unacknowledged), 0 when it does not exist. */
+export async function queueDepth(queue: string): Promise<number> {
+  const line = (await rabbitmqctl('list_queues', '-q', 'name', 'messages'))
+    .split('\n')
+    .find((row) => row.startsWith(`${queue}\t`));
+  return Number(line?.split('\t')[1] ?? 0);
+}
+
 /** The local PostgreSQL cluster's major version (`ls /etc/postgresql`, the highest). */
 export function postgresVersion(): string {
   const versions = readdirSync('/etc/postgresql').sort((a, b) => Number(a) - Number(b));

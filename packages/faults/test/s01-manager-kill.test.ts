@@ -1,17 +1,12 @@
-import { waitFor } from '@org/testkit';
 import {
-  checkInvariants,
-  ExecutionLog,
+  echoSystem,
+  finishScenario,
   LOAD,
-  ManagerProcess,
   probe,
-  Requester,
   ScenarioRun,
+  startLoad,
   withNamespace,
-  WorkerProcess,
 } from '../src/index';
-
-const CONFIG = 'workers:\n  - type: echo\n    contentTypes: [echo/in]\n';
 
 describe('scenario 1: SIGKILL the manager with requests in flight', () => {
   it('loses nothing and strands nothing after a restart', async () => {
@@ -24,36 +19,22 @@ describe('scenario 1: SIGKILL the manager with requests in flight', () => {
       load: `${total} requests published as fast as confirms allow, 2 SDK workers x concurrency 20`,
     });
     const result = await withNamespace('f1', async (ns) => {
-      const manager = await ManagerProcess.start(ns, { configYaml: CONFIG });
-      const executions = new ExecutionLog(ns.dir);
-      for (const n of [1, 2])
-        await WorkerProcess.start(ns, {
-          type: 'echo',
-          concurrency: 20,
-          log: executions.fileFor(`w${n}`),
-        });
-      const requester = await Requester.start(ns);
-      const publishing = requester.publishMany('k', total, 'echo/in');
+      const system = await echoSystem(ns);
+      const { manager, requester } = system;
       // Kill while the first requests are finishing and the rest are still arriving.
-      await waitFor(() => requester.successes() >= total / 10, {
-        timeoutMs: 60_000,
-        what: 'a tenth of the requests served',
-      });
+      const load = await startLoad(system, 'k', total);
       const inFlight = total - requester.successes();
       await manager.kill('SIGKILL');
       run.note(`killed with ${inFlight} requests not yet finished`);
       await manager.spawn();
       const restarted = Date.now();
-      const accepted = await publishing;
-      const recovery = await probe(requester, 'echo/in', restarted);
-      const report = await checkInvariants({
-        ns,
-        requester,
-        executions,
+      const accepted = await load.accepted;
+      const recovery = await probe(requester, system.contentType, restarted);
+      return finishScenario(run, system, {
         accepted: [...accepted, ...recovery.ids],
         redeliveryAllowed: true,
+        recoveryMs: recovery.ms,
       });
-      return run.finish(report, recovery.ms);
     });
     expect(result.violations).toEqual([]);
   });

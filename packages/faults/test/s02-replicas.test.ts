@@ -1,17 +1,12 @@
-import { waitFor } from '@org/testkit';
 import {
-  checkInvariants,
-  ExecutionLog,
+  echoSystem,
+  finishScenario,
   LOAD,
-  ManagerProcess,
   probe,
-  Requester,
   ScenarioRun,
+  startLoad,
   withNamespace,
-  WorkerProcess,
 } from '../src/index';
-
-const CONFIG = 'workers:\n  - type: echo\n    contentTypes: [echo/in]\n';
 
 describe('scenario 2: several manager replicas, one SIGKILLed mid-batch', () => {
   it.each([2, 3])('%i replicas: the survivors finish everything', async (replicas) => {
@@ -23,34 +18,17 @@ describe('scenario 2: several manager replicas, one SIGKILLed mid-batch', () => 
       load: `${total} requests, 2 SDK workers x concurrency 20`,
     });
     const result = await withNamespace('f2', async (ns) => {
-      const managers: ManagerProcess[] = [];
-      for (let n = 0; n < replicas; n++)
-        managers.push(await ManagerProcess.start(ns, { configYaml: CONFIG }, `replica${n}`));
-      const executions = new ExecutionLog(ns.dir);
-      for (const n of [1, 2])
-        await WorkerProcess.start(ns, {
-          type: 'echo',
-          concurrency: 20,
-          log: executions.fileFor(`w${n}`),
-        });
-      const requester = await Requester.start(ns);
-      const publishing = requester.publishMany('r', total, 'echo/in');
-      await waitFor(() => requester.successes() >= total / 5, {
-        timeoutMs: 60_000,
-        what: 'a fifth of the requests served',
-      });
-      await managers[0]!.kill('SIGKILL');
+      const system = await echoSystem(ns, { replicas });
+      const load = await startLoad(system, 'r', total, 0.2);
+      await system.managers[0]!.kill('SIGKILL');
       const killed = Date.now();
-      const accepted = await publishing;
-      const recovery = await probe(requester, 'echo/in', killed);
-      const report = await checkInvariants({
-        ns,
-        requester,
-        executions,
+      const accepted = await load.accepted;
+      const recovery = await probe(system.requester, system.contentType, killed);
+      return finishScenario(run, system, {
         accepted: [...accepted, ...recovery.ids],
         redeliveryAllowed: true,
+        recoveryMs: recovery.ms,
       });
-      return run.finish(report, recovery.ms);
     });
     expect(result.violations).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { waitFor } from '@org/testkit';
 import {
-  checkInvariants,
   ExecutionLog,
+  finishScenario,
   LOAD,
   ManagerProcess,
   probe,
@@ -76,18 +76,20 @@ describe('scenario 4: SIGSTOP a worker past both heartbeats, then SIGCONT', () =
         `expected the ${HELD} late final answers to be dropped and counted, saw ${late}`,
       );
       const recovery = await probe(requester, 'hang/in', resumedAt);
-      const report = await checkInvariants({
-        ns,
-        requester,
-        executions,
-        accepted: [...held, ...healthy, ...recovery.ids],
-        redeliveryAllowed: true,
-      });
-      run.expect(
-        report.duplicatedRequests.every((id) => held.includes(id)),
-        'only the held jobs may run twice',
+      return finishScenario(
+        run,
+        { ns, requester, executions },
+        {
+          accepted: [...held, ...healthy, ...recovery.ids],
+          redeliveryAllowed: true,
+          recoveryMs: detectedMs,
+          verify: (report) =>
+            run.expect(
+              report.duplicatedRequests.every((id) => held.includes(id)),
+              'only the held jobs may run twice',
+            ),
+        },
       );
-      return run.finish(report, detectedMs);
     });
     expect(result.violations).toEqual([]);
   });

@@ -1,19 +1,15 @@
 import { waitFor } from '@org/testkit';
 import {
-  checkInvariants,
-  ExecutionLog,
+  echoSystem,
+  finishScenario,
   LOAD,
-  ManagerProcess,
   OUTAGE_MS,
   probe,
-  Requester,
   ScenarioRun,
+  startLoad,
   withBrokerStopped,
   withNamespace,
-  WorkerProcess,
 } from '../src/index';
-
-const CONFIG = 'workers:\n  - type: echo\n    contentTypes: [echo/in]\n';
 
 describe('scenario 5: RabbitMQ restarted under load', () => {
   it('manager and workers reconnect on their own; nothing accepted is lost', async () => {
@@ -25,20 +21,9 @@ describe('scenario 5: RabbitMQ restarted under load', () => {
       load: `${total} requests, 2 SDK workers x concurrency 20, ${LOAD.healthy} more after the restart`,
     });
     const result = await withNamespace('f5', async (ns) => {
-      const manager = await ManagerProcess.start(ns, { configYaml: CONFIG });
-      const executions = new ExecutionLog(ns.dir);
-      for (const n of [1, 2])
-        await WorkerProcess.start(ns, {
-          type: 'echo',
-          concurrency: 20,
-          log: executions.fileFor(`w${n}`),
-        });
-      const requester = await Requester.start(ns);
-      const publishing = requester.publishMany('b', total, 'echo/in');
-      await waitFor(() => requester.successes() >= total / 10, {
-        timeoutMs: 60_000,
-        what: 'a tenth served',
-      });
+      const system = await echoSystem(ns);
+      const { manager, requester, contentType } = system;
+      const load = await startLoad(system, 'b', total);
       const outage = await withBrokerStopped(OUTAGE_MS, async () => {
         await waitFor(async () => (await manager.status('/health/ready')) === 503, {
           timeoutMs: 20_000,
@@ -48,18 +33,15 @@ describe('scenario 5: RabbitMQ restarted under load', () => {
       });
       const restarted = Date.now();
       run.note(`broker down ${outage.downMs} ms; start_app took ${outage.restartMs} ms`);
-      const recovery = await probe(requester, 'echo/in', restarted - outage.restartMs, 90_000);
-      const accepted = await publishing;
-      const after = await requester.publishMany('after', LOAD.healthy, 'echo/in');
+      const recovery = await probe(requester, contentType, restarted - outage.restartMs, 90_000);
+      const accepted = await load.accepted;
+      const after = await requester.publishMany('after', LOAD.healthy, contentType);
       run.expect(manager.alive, 'the manager process exited');
-      const report = await checkInvariants({
-        ns,
-        requester,
-        executions,
+      return finishScenario(run, system, {
         accepted: [...accepted, ...recovery.ids, ...after],
         redeliveryAllowed: true,
+        recoveryMs: recovery.ms,
       });
-      return run.finish(report, recovery.ms);
     });
     expect(result.violations).toEqual([]);
   });

@@ -1,20 +1,17 @@
 import { waitFor } from '@org/testkit';
 import {
-  checkInvariants,
-  ExecutionLog,
+  echoSystem,
+  finishScenario,
   LOAD,
-  ManagerProcess,
   OUTAGE_MS,
   probe,
-  rabbitmqctl,
-  Requester,
+  queueDepth,
   ScenarioRun,
+  startLoad,
   withDatabaseStopped,
   withNamespace,
-  WorkerProcess,
 } from '../src/index';
 
-const CONFIG = 'workers:\n  - type: echo\n    contentTypes: [echo/in]\n';
 const DURING = 100;
 
 describe('scenario 6: PostgreSQL unavailable under load', () => {
@@ -27,20 +24,9 @@ describe('scenario 6: PostgreSQL unavailable under load', () => {
       load: `${total} requests, ${DURING} more published and 1 REST submit during the outage, 2 SDK workers`,
     });
     const result = await withNamespace('f6', async (ns) => {
-      const manager = await ManagerProcess.start(ns, { configYaml: CONFIG });
-      const executions = new ExecutionLog(ns.dir);
-      for (const n of [1, 2])
-        await WorkerProcess.start(ns, {
-          type: 'echo',
-          concurrency: 20,
-          log: executions.fileFor(`w${n}`),
-        });
-      const requester = await Requester.start(ns);
-      const publishing = requester.publishMany('d', total, 'echo/in');
-      await waitFor(() => requester.successes() >= total / 10, {
-        timeoutMs: 60_000,
-        what: 'a tenth served',
-      });
+      const system = await echoSystem(ns);
+      const { manager, requester, contentType } = system;
+      const load = await startLoad(system, 'd', total);
       let during: string[] = [];
       const outage = await withDatabaseStopped(OUTAGE_MS, async () => {
         const seen: number[] = [];
@@ -58,7 +44,7 @@ describe('scenario 6: PostgreSQL unavailable under load', () => {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({
-            contentType: 'echo/in',
+            contentType,
             payload: { during: true },
             requestId: 'rest-during',
           }),
@@ -73,15 +59,11 @@ describe('scenario 6: PostgreSQL unavailable under load', () => {
           body.code === 'service_unavailable',
           `error code ${body.code}, expected service_unavailable`,
         );
-        during = await requester.publishMany('during', DURING, 'echo/in');
+        during = await requester.publishMany('during', DURING, contentType);
         // Accepted by the broker, but the manager cannot commit them, so it must not ack them.
-        const queue = ns.names.queues.managerRequests;
         const pending = await waitFor(
           async () => {
-            const line = (await rabbitmqctl('list_queues', '-q', 'name', 'messages'))
-              .split('\n')
-              .find((row) => row.startsWith(`${queue}\t`));
-            const count = Number(line?.split('\t')[1] ?? 0);
+            const count = await queueDepth(ns.names.queues.managerRequests);
             return count >= DURING && count;
           },
           {
@@ -100,21 +82,18 @@ describe('scenario 6: PostgreSQL unavailable under load', () => {
       });
       const restarted = Date.now();
       run.note(`database down ${outage.downMs} ms; start took ${outage.restartMs} ms`);
-      const recovery = await probe(requester, 'echo/in', restarted - outage.restartMs, 90_000);
+      const recovery = await probe(requester, contentType, restarted - outage.restartMs, 90_000);
       await waitFor(async () => (await manager.status('/health/ready')) === 200, {
         timeoutMs: 30_000,
         what: 'the manager ready again',
       });
       run.expect(manager.alive, 'the manager process exited');
-      const accepted = await publishing;
-      const report = await checkInvariants({
-        ns,
-        requester,
-        executions,
+      const accepted = await load.accepted;
+      return finishScenario(run, system, {
         accepted: [...accepted, ...during, ...recovery.ids],
         redeliveryAllowed: true,
+        recoveryMs: recovery.ms,
       });
-      return run.finish(report, recovery.ms);
     });
     expect(result.violations).toEqual([]);
   });

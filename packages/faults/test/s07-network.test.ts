@@ -1,19 +1,16 @@
 import { TcpProxy, waitFor } from '@org/testkit';
 import {
-  checkInvariants,
-  ExecutionLog,
+  echoSystem,
+  finishScenario,
   holdUntil,
   LOAD,
-  ManagerProcess,
   OUTAGE_MS,
   probe,
-  Requester,
   ScenarioRun,
+  startLoad,
   withNamespace,
-  WorkerProcess,
 } from '../src/index';
 
-const CONFIG = 'workers:\n  - type: echo\n    contentTypes: [echo/in]\n';
 /** The manager's AMQP heartbeat (amqp.service.ts); a connection is dead after two missed ones. */
 const HEARTBEAT_S = 5;
 const TWO_TIMEOUTS_MS = 2 * 2 * HEARTBEAT_S * 1000;
@@ -31,23 +28,11 @@ describe('scenario 7: network cut and latency between manager and broker', () =>
       const url = new URL(ns.amqpUrl);
       const proxy = await TcpProxy.start(url.hostname, Number(url.port || 5672));
       ns.defer(() => proxy.close());
-      const manager = await ManagerProcess.start(ns, {
-        configYaml: CONFIG,
-        env: { AMQP_URL: proxy.proxiedUrl(ns.amqpUrl) },
+      const system = await echoSystem(ns, {
+        managerEnv: { AMQP_URL: proxy.proxiedUrl(ns.amqpUrl) },
       });
-      const executions = new ExecutionLog(ns.dir);
-      for (const n of [1, 2])
-        await WorkerProcess.start(ns, {
-          type: 'echo',
-          concurrency: 20,
-          log: executions.fileFor(`w${n}`),
-        });
-      const requester = await Requester.start(ns);
-      const publishing = requester.publishMany('n', total, 'echo/in');
-      await waitFor(() => requester.successes() >= total / 10, {
-        timeoutMs: 60_000,
-        what: 'a tenth served',
-      });
+      const { manager } = system;
+      const load = await startLoad(system, 'n', total);
       proxy.blackhole();
       const cut = Date.now();
       await waitFor(async () => (await manager.status('/health/ready')) === 503, {
@@ -65,17 +50,14 @@ describe('scenario 7: network cut and latency between manager and broker', () =>
       proxy.restore();
       proxy.setLatency(200);
       const restored = Date.now();
-      const recovery = await probe(requester, 'echo/in', restored, 90_000);
-      const accepted = await publishing;
-      const report = await checkInvariants({
-        ns,
-        requester,
-        executions,
+      const recovery = await probe(system.requester, system.contentType, restored, 90_000);
+      const accepted = await load.accepted;
+      return finishScenario(run, system, {
         accepted: [...accepted, ...recovery.ids],
         redeliveryAllowed: true,
+        recoveryMs: recovery.ms,
+        verify: () => run.expect(manager.alive, 'the manager process exited'),
       });
-      run.expect(manager.alive, 'the manager process exited');
-      return run.finish(report, recovery.ms);
     });
     expect(result.violations).toEqual([]);
   });

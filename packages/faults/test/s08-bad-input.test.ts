@@ -1,11 +1,11 @@
 import { HEADERS } from '@org/protocol';
 import { waitFor } from '@org/testkit';
 import {
-  checkInvariants,
   ExecutionLog,
+  finishScenario,
   LOAD,
   ManagerProcess,
-  rabbitmqctl,
+  queueDepth,
   Requester,
   ScenarioRun,
   withNamespace,
@@ -22,13 +22,6 @@ const CONFIG = [
   '    contentTypes: [strict/in]',
   '',
 ].join('\n');
-
-async function parkedCount(queue: string): Promise<number> {
-  const line = (await rabbitmqctl('list_queues', '-q', 'name', 'messages'))
-    .split('\n')
-    .find((row) => row.startsWith(`${queue}\t`));
-  return Number(line?.split('\t')[1] ?? 0);
-}
 
 describe('scenario 8: poison payloads and malformed requests', () => {
   it('ends each in a clear terminal state or a parked message, with no loop', async () => {
@@ -60,7 +53,7 @@ describe('scenario 8: poison payloads and malformed requests', () => {
         log: executions.fileFor('strict'),
       });
       const requester = await Requester.start(ns);
-      const parkedBefore = await parkedCount(ns.names.queues.parked);
+      const parkedBefore = await queueDepth(ns.names.queues.parked);
       const healthy = requester.publishMany('ok', LOAD.healthy, 'echo/in', 50);
       const requests = ns.names.exchanges.requests;
       const raw = (id: string, key: string, body: Buffer, headers: Record<string, unknown>) =>
@@ -105,7 +98,7 @@ describe('scenario 8: poison payloads and malformed requests', () => {
       const parked = await waitFor(
         async () => {
           const waiting = bad.filter((id) => requester.terminals(id).length === 0);
-          const extra = (await parkedCount(ns.names.queues.parked)) - parkedBefore;
+          const extra = (await queueDepth(ns.names.queues.parked)) - parkedBefore;
           return waiting.length <= extra && { waiting, extra };
         },
         { timeoutMs: 90_000, intervalMs: 500, what: 'every bad message ended or parked' },
@@ -128,21 +121,22 @@ describe('scenario 8: poison payloads and malformed requests', () => {
       );
       run.expect(poisonRuns <= 6, `the poison payload looped: ${poisonRuns} executions`);
       const ended = bad.filter((id) => !parked.waiting.includes(id));
-      const report = await checkInvariants({
-        ns,
-        requester,
-        executions,
-        accepted: [...(await healthy), ...ended],
-        healthy: await healthy,
-        expected: (id) => requester.outcome(id) ?? expectations[id]?.[0],
-        // The poison job is redelivered until the delivery limit: that is the fault.
-        redeliveryAllowed: true,
-      });
-      run.expect(
-        report.duplicatedRequests.every((id) => id === 'poison-1'),
-        `healthy requests executed twice: ${report.duplicatedRequests.filter((id) => id !== 'poison-1').join(', ')}`,
+      return finishScenario(
+        run,
+        { ns, requester, executions },
+        {
+          accepted: [...(await healthy), ...ended],
+          healthy: await healthy,
+          expected: (id) => requester.outcome(id) ?? expectations[id]?.[0],
+          // The poison job is redelivered until the delivery limit: that is the fault.
+          redeliveryAllowed: true,
+          verify: (report) =>
+            run.expect(
+              report.duplicatedRequests.every((id) => id === 'poison-1'),
+              `healthy requests executed twice: ${report.duplicatedRequests.filter((id) => id !== 'poison-1').join(', ')}`,
+            ),
+        },
       );
-      return run.finish(report, null);
     });
     expect(result.violations).toEqual([]);
   });

@@ -1,8 +1,8 @@
 import { buildResponse } from '@org/protocol';
 import { waitFor } from '@org/testkit';
 import {
-  checkInvariants,
   ExecutionLog,
+  finishScenario,
   ManagerProcess,
   Requester,
   ScenarioRun,
@@ -120,22 +120,24 @@ describe('scenario 9: replayed, forged and unknown responses', () => {
           status: 'SUCCESS',
           body: Buffer.from(id),
         });
-      const report = await checkInvariants({
-        ns,
-        requester,
-        executions,
-        accepted: ids,
-        settleMs: 30_000,
-      });
-      run.expect(
-        requester.terminals('replayed').length === 1,
-        'the replayed response produced more than one terminal event',
+      return finishScenario(
+        run,
+        { ns, requester, executions },
+        {
+          accepted: ids,
+          settleMs: 30_000,
+          verify: () => {
+            run.expect(
+              requester.terminals('replayed').length === 1,
+              'the replayed response produced more than one terminal event',
+            );
+            run.expect(
+              requester.terminals('never-submitted').length === 0,
+              'a response for an unknown id produced an event',
+            );
+          },
+        },
       );
-      run.expect(
-        requester.terminals('never-submitted').length === 0,
-        'a response for an unknown id produced an event',
-      );
-      return run.finish(report, null);
     });
     expect(result.violations).toEqual([]);
   });

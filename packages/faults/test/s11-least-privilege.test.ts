@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { buildEvent, buildRequest } from '@org/protocol';
 import {
-  checkInvariants,
   ExecutionLog,
+  finishScenario,
   ManagerProcess,
   rabbitmqctl,
   Requester,
@@ -120,14 +120,11 @@ describe('scenario 11: least-privilege broker user for a worker of one type', ()
           run.note(`${what}: ${denied ? 'refused (ACCESS_REFUSED)' : 'ALLOWED'}`);
           run.expect(denied, `the worker user could ${what}`);
         }
-        const report = await checkInvariants({
-          ns,
-          requester,
-          executions,
-          accepted: ['allowed-job', 'follow-up'],
-          settleMs: 30_000,
-        });
-        return run.finish(report, null);
+        return await finishScenario(
+          run,
+          { ns, requester, executions },
+          { accepted: ['allowed-job', 'follow-up'], settleMs: 30_000 },
+        );
       } finally {
         await rabbitmqctl('delete_user', user);
       }

@@ -3,8 +3,9 @@
  *
  * ```ts
  * const ns = useTestNamespace();            // own namespace and schema per test, cleaned up after
- * const events = await MessageCollector.start(ns().channel, ns().names.exchanges.events);
- * await events.waitFor(1, (m) => m.properties.headers?.['wm-state'] === 'SUCCESS');
+ * const events = await collectEvents(ns());      // every event of the namespace
+ * publishRequest(ns(), { requestId: 'r1', contentType: 'text/echo', body: Buffer.from('hi') });
+ * await events.first(eventOf('r1', 'SUCCESS'));
  * ```
  */
 export {
@@ -17,5 +18,6 @@ export {
 } from './services';
 export { createTestNamespace, useTestNamespace, type TestNamespace } from './test-namespace';
 export { MessageCollector } from './message-collector';
+export { collectEvents, eventOf, header, inState, publishRequest, statesOf } from './requester';
 export { TcpProxy, type ProxyMode } from './tcp-proxy';
 export { deferred, withTimeout, waitFor, type Deferred, type WaitOptions } from './wait';

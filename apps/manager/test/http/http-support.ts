@@ -1,9 +1,9 @@
-import { Client } from 'pg';
+import { type Client } from 'pg';
 import request from 'supertest';
 import { createTestNamespace, type TestNamespace } from '@org/testkit';
-import { startManager, type RunningManager } from '../../src/start-manager';
+import { type RunningManager } from '../../src/start-manager';
 import { type ManagerEnvironment } from '../../src/config/manager-environment';
-import { configOf, FAST } from '../support/harness';
+import { database, startTestManager } from '../support/harness';
 
 /** A manager replica serving HTTP on a free port, in its own namespace, for one test file. */
 export interface HttpFixture {
@@ -22,24 +22,12 @@ export async function startHttpManager(
   overrides: Partial<ManagerEnvironment> = {},
   env: Record<string, string> = {},
 ): Promise<RunningManager> {
-  const manager = await startManager(
-    {
-      amqpUrl: ns.amqpUrl,
-      databaseUrl: ns.databaseUrl,
-      namespace: ns.name,
-      config: config === undefined ? undefined : configOf(config),
-      ...FAST,
-      http: true,
-      port: 0,
-      ...overrides,
-    },
-    {
-      env: { ...process.env, ...TEST_LOG_ENV, ...env },
-      logger: process.env['WM_TEST_LOGS'] ? ['error', 'warn', 'log'] : ['error'],
-    },
+  return startTestManager(
+    ns,
+    config,
+    { http: true, port: 0, ...overrides },
+    { ...TEST_LOG_ENV, ...env },
   );
-  ns.defer(() => manager.close());
-  return manager;
 }
 
 /** One namespace and manager shared by the tests of a file (starting a replica per test would be slow). */
@@ -51,10 +39,7 @@ export async function createHttpFixture(
   const ns = await createTestNamespace('mh');
   try {
     const manager = await startHttpManager(ns, config, overrides, env);
-    const db = new Client({ connectionString: ns.databaseUrl });
-    await db.connect();
-    await db.query(`SET search_path TO "${ns.name}"`);
-    ns.defer(() => db.end());
+    const db = await database(ns);
     return { ns, manager, db, http: request(manager.app.getHttpServer()) };
   } catch (error) {
     await ns.cleanup();

@@ -1,8 +1,7 @@
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import request from 'supertest';
 import { HEADERS } from '@org/protocol';
-import { deferred, useTestNamespace, waitFor } from '@org/testkit';
-import { collectEvents, eventOf, header } from '../support/harness';
+import { collectEvents, deferred, eventOf, header, useTestNamespace, waitFor } from '@org/testkit';
 import { startSdkWorker } from '../support/sdk-worker';
 import { startHttpManager } from './http-support';
 

@@ -1,13 +1,6 @@
-import { type ConsumeMessage } from 'amqplib';
 import { Client } from 'pg';
-import {
-  buildRequest,
-  HEADERS,
-  validateConfig,
-  type ManagerConfig,
-  type RequestInput,
-} from '@org/protocol';
-import { MessageCollector, waitFor, type TestNamespace } from '@org/testkit';
+import { validateConfig, type ManagerConfig } from '@org/protocol';
+import { collectEvents, waitFor, type MessageCollector, type TestNamespace } from '@org/testkit';
 import { startManager, type RunningManager } from '../../src/start-manager';
 import { type ManagerEnvironment } from '../../src/config/manager-environment';
 import { WorkerCatalogue } from '../../src/workers/worker-catalogue.service';
@@ -30,11 +23,15 @@ export const FAST: Partial<ManagerEnvironment> = {
   http: false,
 };
 
-/** Starts a manager replica in the test's namespace; it is closed at cleanup. */
+/**
+ * Starts a manager replica in the test's namespace; it is closed at cleanup. `env` is added to
+ * the process environment the manager reads (e.g. `LOG_LEVEL`). @default none
+ */
 export async function startTestManager(
   ns: TestNamespace,
   config: unknown,
   overrides: Partial<ManagerEnvironment> = {},
+  env?: Record<string, string>,
 ): Promise<RunningManager> {
   const manager = await startManager(
     {
@@ -45,7 +42,10 @@ export async function startTestManager(
       ...FAST,
       ...overrides,
     },
-    { logger: process.env['WM_TEST_LOGS'] ? ['error', 'warn', 'log'] : ['error'] },
+    {
+      ...(env ? { env: { ...process.env, ...env } } : {}),
+      logger: process.env['WM_TEST_LOGS'] ? ['error', 'warn', 'log'] : ['error'],
+    },
   );
   ns.defer(() => manager.close());
   return manager;
@@ -67,36 +67,6 @@ export async function startTestWorker(
     },
   );
   return worker;
-}
-
-/** Publishes a request on `<ns>.requests` as a requester would. */
-export function publishRequest(ns: TestNamespace, input: RequestInput): void {
-  const message = buildRequest(ns.names, input);
-  ns.channel.publish(message.exchange, message.routingKey, message.content, message.options);
-}
-
-/** Collects every event of the namespace. */
-export async function collectEvents(ns: TestNamespace): Promise<MessageCollector> {
-  return MessageCollector.start(ns.channel, ns.names.exchanges.events);
-}
-
-export function header(message: ConsumeMessage, name: string): unknown {
-  const headers: Record<string, unknown> | undefined = message.properties.headers;
-  return headers?.[name];
-}
-
-/** Matches events of one request, optionally in one state. */
-export function eventOf(requestId: string, state?: string): (message: ConsumeMessage) => boolean {
-  return (message) =>
-    header(message, HEADERS.requestId) === requestId &&
-    (state === undefined || header(message, HEADERS.state) === state);
-}
-
-/** The states of a request's events, in arrival order. */
-export function statesOf(events: MessageCollector, requestId: string): string[] {
-  return events
-    .matching(eventOf(requestId))
-    .map((message) => String(header(message, HEADERS.state)));
 }
 
 /** A pg client on the test's schema, closed at cleanup. */
@@ -125,4 +95,26 @@ export async function rowOf(db: Client, id: string): Promise<StoredRow | undefin
     [id],
   );
   return result.rows[0];
+}
+
+/** A manager under test and what tests observe it by: the namespace's events and its rows. */
+export interface ObservedManager {
+  readonly manager: RunningManager;
+  readonly events: MessageCollector;
+  readonly db: Client;
+}
+
+/**
+ * {@link startTestManager}, then an event collector and a database client on the namespace
+ * (the collector binds after the manager declared the events exchange).
+ */
+export async function startObservedManager(
+  ns: TestNamespace,
+  config: unknown,
+  overrides: Partial<ManagerEnvironment> = {},
+): Promise<ObservedManager> {
+  const manager = await startTestManager(ns, config, overrides);
+  const events = await collectEvents(ns);
+  const db = await database(ns);
+  return { manager, events, db };
 }

@@ -3,7 +3,12 @@ import { realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectedBbox, makeGeoTiff, type GeoTiffSpec } from '@org/example-metadata-extractor';
+import {
+  bboxPolygon,
+  expectedBbox,
+  makeGeoTiff,
+  type GeoTiffSpec,
+} from '@org/example-metadata-extractor';
 
 export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -90,28 +95,12 @@ export class DataDirs {
   /** A GeoJSON Feature with a rectangle whose bbox is known, numbered `index`. */
   geoJson(index: number): Promise<Product> {
     const [west, south] = [-60 + (index % 100), -30 + (index % 50)];
-    const [east, north] = [west + 1.5, south + 0.75];
+    const bbox: Product['bbox'] = [west, south, west + 1.5, south + 0.75];
     const document = {
       type: 'Feature',
       properties: { id: `item-${index}`, datetime: '2024-02-03T04:05:06Z' },
-      geometry: {
-        type: 'Polygon',
-        coordinates: [
-          [
-            [west, south],
-            [east, south],
-            [east, north],
-            [west, north],
-            [west, south],
-          ],
-        ],
-      },
+      geometry: bboxPolygon(bbox),
     };
-    return this.write(`item-${index}.geojson`, JSON.stringify(document), 'GeoJSON', [
-      west,
-      south,
-      east,
-      north,
-    ]);
+    return this.write(`item-${index}.geojson`, JSON.stringify(document), 'GeoJSON', bbox);
   }
 }

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ConsumeMessage } from 'amqplib';
 import { fileMoverWorker, LocalStorage, type MoveJob, type Storage } from '@org/example-file-mover';
 import {
   DEFAULT_MAX_JSON_BYTES,
@@ -8,8 +7,8 @@ import {
   type DescribeJob,
 } from '@org/example-metadata-extractor';
 import { RequestsService, startManager, WorkerCatalogue, type RunningManager } from '@org/manager';
-import { buildRequest, HEADERS, parseConfigYaml, type ManagerConfig } from '@org/protocol';
-import { MessageCollector, waitFor, type TestNamespace } from '@org/testkit';
+import { parseConfigYaml, type ManagerConfig } from '@org/protocol';
+import { publishRequest, waitFor, type TestNamespace } from '@org/testkit';
 import {
   createWorker,
   type Logger,
@@ -138,33 +137,12 @@ export function submitIngest(
   requestId: string,
   job: { source: string; destination: string },
 ): void {
-  const message = buildRequest(ns.names, {
+  publishRequest(ns, {
     requestId,
     contentType: INGEST,
     mimeType: 'application/json',
     body: Buffer.from(JSON.stringify(job)),
   });
-  ns.channel.publish(message.exchange, message.routingKey, message.content, message.options);
-}
-
-export function collectEvents(ns: TestNamespace): Promise<MessageCollector> {
-  return MessageCollector.start(ns.channel, ns.names.exchanges.events);
-}
-
-export function header(message: ConsumeMessage, name: string): unknown {
-  const headers: Record<string, unknown> | undefined = message.properties.headers;
-  return headers?.[name];
-}
-
-/** Matches events of one request, optionally in one state. */
-export function eventOf(requestId: string, state?: string): (message: ConsumeMessage) => boolean {
-  return (message) =>
-    header(message, HEADERS.requestId) === requestId &&
-    (state === undefined || header(message, HEADERS.state) === state);
-}
-
-export function inState(state: string): (message: ConsumeMessage) => boolean {
-  return (message) => header(message, HEADERS.state) === state;
 }
 
 export function requests(manager: RunningManager): RequestsService {
