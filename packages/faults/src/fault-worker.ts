@@ -29,6 +29,7 @@ function env(name: string, fallback?: string): string {
 const type = env('FAULT_WORKER_TYPE');
 const log = process.env['FAULT_EXEC_LOG'];
 const delayMs = Number(env('FAULT_DELAY_MS', '0'));
+const WORK_STEP_MS = 50;
 const poison = process.env['FAULT_POISON'] === '1';
 
 function record(what: 'start' | 'end', requestId: string, attempt: number): void {
@@ -51,9 +52,13 @@ const options: WorkerOptions<unknown> = {
   handler: async (job, ctx) => {
     record('start', job.requestId, job.attempt);
     if (poison && job.body.includes('poison')) process.exit(70);
-    if (delayMs > 0) {
-      // The handler's own work time (what a real job spends), not a wait on a condition.
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    // The handler's own work time (what a real job spends), not a wait on a condition. It
+    // advances in small steps, as real work does: a process frozen by SIGSTOP resumes where it
+    // was and still has most of its work to do, so its answer goes out after it has noticed the
+    // lost connection and reconnected: the late answer the manager must fence off. (One long
+    // timer would fire the instant the process resumes, racing the reconnection.)
+    for (let worked = 0; worked < delayMs; worked += WORK_STEP_MS) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(WORK_STEP_MS, delayMs - worked)));
     }
     record('end', job.requestId, job.attempt);
     return ctx.success({ body: job.body });
