@@ -8,15 +8,14 @@ import {
   IsOptional,
   IsString,
   Matches,
-  MaxLength,
 } from 'class-validator';
 import {
   CONTENT_TYPE_PATTERN,
-  MAX_SHORT_HEADER_LENGTH,
   REQUEST_STATES,
   type RequestState,
   WORKER_TYPE_PATTERN,
 } from '@org/protocol';
+import { RequesterMetadataDto } from './requester-metadata.dto';
 
 /** `?state=ERROR&state=CANCELLED` and `?state=ERROR,CANCELLED` both mean the two states. */
 export function listOfStrings({ value }: { value: unknown }): unknown {
@@ -29,7 +28,7 @@ export function listOfStrings({ value }: { value: unknown }): unknown {
 }
 
 /** The filters shared by listing, bulk retry and bulk delete; every given one must match. */
-export class RequestFilterDto {
+export class RequestFilterDto extends RequesterMetadataDto {
   @ApiPropertyOptional({
     enum: REQUEST_STATES,
     isArray: true,
@@ -64,24 +63,6 @@ export class RequestFilterDto {
   @IsString()
   @Matches(CONTENT_TYPE_PATTERN, { message: 'must be a workflow type' })
   workflow?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(MAX_SHORT_HEADER_LENGTH)
-  tenant?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(MAX_SHORT_HEADER_LENGTH)
-  owner?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(MAX_SHORT_HEADER_LENGTH)
-  session?: string;
 
   @ApiPropertyOptional({
     example: '2026-01-31T00:00:00Z',

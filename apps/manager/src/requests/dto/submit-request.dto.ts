@@ -18,12 +18,13 @@ import {
   MAX_REQUEST_ID_LENGTH,
   MAX_SHORT_HEADER_LENGTH,
 } from '@org/protocol';
+import { RequesterMetadataDto } from './requester-metadata.dto';
 
 /** Largest batch accepted in one call. */
 export const MAX_BATCH_SIZE = 1000;
 
 /** One request: a payload (JSON, or bytes in base64) and the business content type that routes it. */
-export class SubmitRequestDto {
+export class SubmitRequestDto extends RequesterMetadataDto {
   @ApiProperty({
     example: 'product/raw',
     description: 'Business content type; it chooses the worker type or workflow.',
@@ -67,24 +68,6 @@ export class SubmitRequestDto {
   @MaxLength(MAX_REQUEST_ID_LENGTH)
   @Matches(/^\S+$/, { message: 'must not contain white space' })
   requestId?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(MAX_SHORT_HEADER_LENGTH)
-  tenant?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(MAX_SHORT_HEADER_LENGTH)
-  owner?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(MAX_SHORT_HEADER_LENGTH)
-  session?: string;
 
   @ApiPropertyOptional({
     description: "A queue that receives this request's events, besides the events exchange.",
