@@ -17,6 +17,7 @@ import { Results } from './results';
 import { type ScenarioContext } from './scenario';
 import { SCENARIOS } from './scenarios/index';
 import { nowMs } from './support/clock';
+import { waitForQuietServers } from './support/quiet-servers';
 
 async function main(): Promise<number> {
   const options = parseBenchOptions(process.argv.slice(2).filter((arg) => arg !== '--'));
@@ -36,6 +37,12 @@ async function main(): Promise<number> {
       results,
       log: (line) => console.error(`  [${scenario.name}] ${line}`),
     };
+    const settled = await waitForQuietServers(options.mode === 'full' ? 60_000 : 15_000);
+    if (settled.waitedMs > 1_000 || !settled.quiet) {
+      console.error(
+        `bench: servers ${settled.quiet ? 'settled' : 'still busy'} after ${(settled.waitedMs / 1000).toFixed(1)} s`,
+      );
+    }
     const scenarioStart = nowMs();
     console.error(`bench: ${scenario.title}…`);
     try {
