@@ -22,6 +22,25 @@ export const HEADERS = {
   requestContentType: 'wm-request-content-type',
   /** On control orders: `instance` (one worker, by `wm-worker-id`) or `type` (every instance of `wm-worker-type`). */
   controlTarget: 'wm-control-target',
+  /** v2, on requests: 0–9, higher first (the AMQP `priority` property is accepted too). */
+  priority: 'wm-priority',
+  /** v2, on requests: ISO 8601 or epoch ms; dispatched no earlier (state SCHEDULED). */
+  notBefore: 'wm-not-before',
+  /**
+   * v2, on requests: ISO 8601 or epoch ms; not started by then → ERROR "deadline passed".
+   * On jobs (epoch ms): a worker that receives the job later acknowledges it without running it.
+   */
+  deadline: 'wm-deadline',
+  /** v2, on requests: which events the requester receives: `all` (default), `terminal`, `none`. */
+  notify: 'wm-notify',
+  /** v2, on batch frames: how many items the message carries. */
+  batch: 'wm-batch',
+  /** v2, on requests: the replyTo queue accepts event batches. */
+  acceptBatch: 'wm-accept-batch',
+  /** v2, on jobs of graph workflows and on the parts of a fan-in body: the step's id. */
+  stepId: 'wm-step-id',
+  /** v2, on requests a worker submits while running a job (`ctx.submit`): the parent request's id. */
+  parentId: 'wm-parent-id',
   traceparent: 'traceparent',
   tracestate: 'tracestate',
   /** Set by RabbitMQ quorum queues on redelivered messages. */

@@ -1,5 +1,5 @@
 /**
- * `@org/protocol`: wire contract v1 of the worker manager, the one place its names, headers,
+ * `@org/protocol`: the wire contract (v1 and its v2 additions) of the worker manager, the one place its names, headers,
  * states, topology and message shapes are spelled.
  *
  * ```ts
@@ -30,11 +30,21 @@ export {
   MAX_MESSAGES,
   MAX_META_HEADERS,
   WORK_QUEUE_DELIVERY_LIMIT,
+  MAX_PRIORITY,
+  MAX_BATCH_ITEMS,
+  DEFAULT_MAX_BATCH_BYTES,
+  DEFAULT_MAX_INFLIGHT_BYTES,
+  DEFAULT_DEDUP_RETENTION_MS,
+  DEFAULT_RUNNING_AFTER_MS,
+  DEFAULT_INSTANCE_CONCURRENCY,
+  WINDOW_PER_CONCURRENCY,
 } from './limits';
+export { BATCH_CONTENT_TYPE, PARTS_CONTENT_TYPE } from './media-types';
 export {
   WORKER_TYPE_PATTERN,
   NAMESPACE_PATTERN,
   CONTENT_TYPE_PATTERN,
+  STEP_ID_PATTERN,
   isWorkerType,
   isContentType,
   assertNamespace,
@@ -51,16 +61,23 @@ export {
   EVENT_STATES,
   TERMINAL_EVENT_STATES,
   TERMINAL_REQUEST_STATES,
+  INFORMATIONAL_EVENT_STATES,
+  WAITING_REQUEST_STATES,
+  OUTSTANDING_REQUEST_STATES,
   LIVE_REQUEST_STATES,
   RETRYABLE_REQUEST_STATES,
+  NOTIFY_MODES,
   isRequestState,
   isResponseStatus,
   isEventState,
   isTerminalRequestState,
+  isTerminalEventState,
+  notifies,
   routingWord,
   type RequestState,
   type ResponseStatus,
   type EventState,
+  type NotifyMode,
 } from './states';
 export {
   NEW,
@@ -110,7 +127,15 @@ export {
   type OutgoingMessage,
   type PublishOptions,
 } from './messages/amqp-message';
-export { FIELDS, HeaderReader, type HeaderField, type FieldKind } from './messages/header-fields';
+export {
+  FIELDS,
+  HeaderReader,
+  parseTime,
+  type HeaderField,
+  type FieldKind,
+} from './messages/header-fields';
+export { type RequestOptions } from './messages/request-options';
+export { childRequestId } from './messages/child-request-id';
 export { type RequesterMetadata } from './messages/requester-metadata';
 export {
   buildRequest,
@@ -167,8 +192,14 @@ export {
   WorkerTypeConfig,
   WorkflowConfig,
   RetryPolicy,
+  RetentionPolicy,
+  RateLimit,
   FailurePolicy,
+  FAIRNESS_MODES,
+  type FairnessMode,
 } from './config/manager-config';
+export { parseDuration } from './config/duration';
+export { resolveDispatchPolicy, type DispatchPolicy } from './config/dispatch-policy';
 export {
   parseConfigYaml,
   validateConfig,

@@ -1,7 +1,7 @@
-/** Limits and defaults of wire contract v1. Changing one is a contract change. */
+/** Limits and defaults of the wire contract (v1 and its v2 additions). Changing one is a contract change. */
 
-/** Version of the wire contract implemented by this package. */
-export const CONTRACT_VERSION = '1.0.0';
+/** Version of the wire contract implemented by this package (v2 is backward compatible with v1). */
+export const CONTRACT_VERSION = '2.0.0';
 
 /** Namespace used when `WM_NAMESPACE` is not set. */
 export const DEFAULT_NAMESPACE = 'wm';
@@ -35,3 +35,27 @@ export const DEFAULT_HEARTBEAT_EXPIRY_MS = 30_000;
  * worker this many times is poison: it becomes `ERROR` instead of looping forever.
  */
 export const WORK_QUEUE_DELIVERY_LIMIT = 5;
+
+/** `wm-priority` ranges from 0 (the default) to this; higher runs first. */
+export const MAX_PRIORITY = 9;
+
+/** A batch frame (`application/vnd.wm.batch`) carries at most this many items. */
+export const MAX_BATCH_ITEMS = 1000;
+
+/** `WM_MAX_BATCH_BYTES` default: the largest batch frame, in bytes. */
+export const DEFAULT_MAX_BATCH_BYTES = 8 * 1024 * 1024;
+
+/** `WM_MAX_INFLIGHT_BYTES` default: payload bytes the manager holds in memory at once (intake, claims, outbox, publishers). */
+export const DEFAULT_MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
+
+/** `WM_DEDUP_RETENTION_MS` default: how long a finished request's id is remembered (24 h). */
+export const DEFAULT_DEDUP_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/** SDK `runningAfterMs` default: a job still running after this long reports `RUNNING`. */
+export const DEFAULT_RUNNING_AFTER_MS = 1000;
+
+/** Dispatch window: an instance that advertises no `concurrency` counts as this many slots. */
+export const DEFAULT_INSTANCE_CONCURRENCY = 8;
+
+/** Dispatch window: jobs outstanding per advertised concurrency slot (design 5.1: × 2). */
+export const WINDOW_PER_CONCURRENCY = 2;

@@ -13,6 +13,9 @@ export const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
  */
 export const CONTENT_TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9!$&^_.+\-/=;]{0,254}$/;
 
+/** Ids of graph workflow steps (`move`, `describe`): like worker types, at most 64 characters. */
+export const STEP_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
 export function isWorkerType(value: string): boolean {
   return WORKER_TYPE_PATTERN.test(value);
 }

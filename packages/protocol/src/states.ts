@@ -1,7 +1,15 @@
-/** States a request row can be in, as stored by the manager. */
+/**
+ * States a request row can be in, as stored by the manager.
+ *
+ * v2 adds two waiting states beside `NO_WORKER_AVAILABLE`: `QUEUED` (a live worker type whose
+ * dispatch window is full, or that is paused) and `SCHEDULED` (not before a time: `wm-not-before`,
+ * or a retry backoff).
+ */
 export const REQUEST_STATES = [
   'TO_DISPATCH',
   'NO_WORKER_AVAILABLE',
+  'QUEUED',
+  'SCHEDULED',
   'DISPATCHED',
   'RUNNING',
   'SUCCESS',
@@ -21,11 +29,12 @@ export const RESPONSE_STATUSES = [
 ] as const;
 export type ResponseStatus = (typeof RESPONSE_STATUSES)[number];
 
-/** States reported to requesters in `wm-state` on `<ns>.events`. */
+/** States reported to requesters in `wm-state` on `<ns>.events` (v2 adds `SCHEDULED`). */
 export const EVENT_STATES = [
   'SKIPPED',
   'GRANTED',
   'DELAYED',
+  'SCHEDULED',
   'RUNNING',
   'PROGRESS',
   'SUCCESS',
@@ -44,6 +53,18 @@ export const TERMINAL_EVENT_STATES: readonly EventState[] = [
   'SKIPPED',
 ];
 
+/**
+ * Events that only inform (design 5.3): published non-persistent and unconfirmed, at most once.
+ * Terminal events are persistent and at least once.
+ */
+export const INFORMATIONAL_EVENT_STATES: readonly EventState[] = [
+  'GRANTED',
+  'DELAYED',
+  'SCHEDULED',
+  'RUNNING',
+  'PROGRESS',
+];
+
 /** Stored states that end a cycle; the request stays only for inspection, retry or deletion. */
 export const TERMINAL_REQUEST_STATES: readonly RequestState[] = [
   'SUCCESS',
@@ -52,21 +73,46 @@ export const TERMINAL_REQUEST_STATES: readonly RequestState[] = [
   'CANCELLED',
 ];
 
-/** States in which the manager is still working on a request. */
-export const LIVE_REQUEST_STATES: readonly RequestState[] = [
-  'TO_DISPATCH',
+/** States in which a request waits in the manager's backlog: no job of it is outstanding. */
+export const WAITING_REQUEST_STATES: readonly RequestState[] = [
   'NO_WORKER_AVAILABLE',
+  'QUEUED',
+  'SCHEDULED',
+];
+
+/**
+ * States in which a job of the request is outstanding (published or about to be, not yet
+ * answered): what the dispatch window of a worker type counts.
+ */
+export const OUTSTANDING_REQUEST_STATES: readonly RequestState[] = [
+  'TO_DISPATCH',
   'DISPATCHED',
   'RUNNING',
 ];
 
-/** States an operator may retry or delete; a request a worker may be running is never one. */
+/** States in which the manager is still working on a request. */
+export const LIVE_REQUEST_STATES: readonly RequestState[] = [
+  ...OUTSTANDING_REQUEST_STATES,
+  ...WAITING_REQUEST_STATES,
+];
+
+/**
+ * States an operator may retry: a finished cycle starts a new one; a waiting request is
+ * dispatched without waiting for its schedule or backoff. A request a worker may be running is
+ * never one.
+ */
 export const RETRYABLE_REQUEST_STATES: readonly RequestState[] = [
   'ERROR',
   'INVALID_CONTENT',
-  'NO_WORKER_AVAILABLE',
   'CANCELLED',
+  'NO_WORKER_AVAILABLE',
+  'QUEUED',
+  'SCHEDULED',
 ];
+
+/** `wm-notify`: which events a requester receives. */
+export const NOTIFY_MODES = ['all', 'terminal', 'none'] as const;
+export type NotifyMode = (typeof NOTIFY_MODES)[number];
 
 export function isRequestState(value: string): value is RequestState {
   return (REQUEST_STATES as readonly string[]).includes(value);
@@ -82,6 +128,17 @@ export function isEventState(value: string): value is EventState {
 
 export function isTerminalRequestState(state: RequestState): boolean {
   return TERMINAL_REQUEST_STATES.includes(state);
+}
+
+export function isTerminalEventState(state: EventState): boolean {
+  return TERMINAL_EVENT_STATES.includes(state);
+}
+
+/** Whether a requester that asked for `mode` receives an event of `state`. */
+export function notifies(mode: NotifyMode, state: EventState): boolean {
+  if (mode === 'all') return true;
+  if (mode === 'none') return false;
+  return isTerminalEventState(state);
 }
 
 /** Lower-case form used in routing keys (`success.file-mover`, `granted.product/raw`). */

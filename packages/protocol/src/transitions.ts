@@ -4,6 +4,9 @@ import { type RequestState, type ResponseStatus } from './states';
 export const NEW = 'NEW' as const;
 export type TransitionSource = RequestState | typeof NEW;
 
+const WAITING = ['NO_WORKER_AVAILABLE', 'QUEUED', 'SCHEDULED'] as const;
+const ANSWERS = ['SUCCESS', 'ERROR', 'INVALID_CONTENT'] as const;
+
 /**
  * Every allowed state change of a request. The manager applies nothing that is not in this table,
  * and the tests walk it to prove that every other change is refused.
@@ -11,45 +14,24 @@ export type TransitionSource = RequestState | typeof NEW;
  * Why some rows look generous:
  * - a worker may answer before the manager has recorded that its job was confirmed, so responses
  *   are accepted from `TO_DISPATCH` (fenced by `wm-attempt`, never by timing);
- * - `TO_DISPATCH` from a live state is the next workflow step, or a retry by policy;
- * - `NO_WORKER_AVAILABLE` from a dispatched state is an unroutable job, or a next step whose
- *   worker type is not alive.
+ * - `TO_DISPATCH` from an outstanding state is the next workflow step, or a retry by policy;
+ * - a waiting state from an outstanding one is an unroutable job, a next step that must wait for
+ *   its worker type or its window, or a retry backoff (`SCHEDULED`);
+ * - `ERROR` from a waiting state is a request whose `wm-deadline` passed before it started;
+ * - waiting states move among themselves as workers come and go, windows fill and schedules end.
  */
 export const REQUEST_TRANSITIONS: Readonly<Record<TransitionSource, readonly RequestState[]>> = {
-  NEW: ['TO_DISPATCH', 'NO_WORKER_AVAILABLE'],
-  TO_DISPATCH: [
-    'TO_DISPATCH',
-    'DISPATCHED',
-    'RUNNING',
-    'SUCCESS',
-    'ERROR',
-    'INVALID_CONTENT',
-    'NO_WORKER_AVAILABLE',
-    'CANCELLED',
-  ],
-  NO_WORKER_AVAILABLE: ['TO_DISPATCH', 'CANCELLED'],
-  DISPATCHED: [
-    'TO_DISPATCH',
-    'RUNNING',
-    'SUCCESS',
-    'ERROR',
-    'INVALID_CONTENT',
-    'NO_WORKER_AVAILABLE',
-    'CANCELLED',
-  ],
-  RUNNING: [
-    'TO_DISPATCH',
-    'RUNNING',
-    'SUCCESS',
-    'ERROR',
-    'INVALID_CONTENT',
-    'NO_WORKER_AVAILABLE',
-    'CANCELLED',
-  ],
+  NEW: ['TO_DISPATCH', ...WAITING],
+  NO_WORKER_AVAILABLE: ['TO_DISPATCH', ...WAITING, 'ERROR', 'CANCELLED'],
+  QUEUED: ['TO_DISPATCH', ...WAITING, 'ERROR', 'CANCELLED'],
+  SCHEDULED: ['TO_DISPATCH', ...WAITING, 'ERROR', 'CANCELLED'],
+  TO_DISPATCH: ['TO_DISPATCH', 'DISPATCHED', 'RUNNING', ...ANSWERS, ...WAITING, 'CANCELLED'],
+  DISPATCHED: ['TO_DISPATCH', 'RUNNING', ...ANSWERS, ...WAITING, 'CANCELLED'],
+  RUNNING: ['TO_DISPATCH', 'RUNNING', ...ANSWERS, ...WAITING, 'CANCELLED'],
   // Retry starts a new cycle from a finished one.
-  ERROR: ['TO_DISPATCH', 'NO_WORKER_AVAILABLE'],
-  INVALID_CONTENT: ['TO_DISPATCH', 'NO_WORKER_AVAILABLE'],
-  CANCELLED: ['TO_DISPATCH', 'NO_WORKER_AVAILABLE'],
+  ERROR: ['TO_DISPATCH', ...WAITING],
+  INVALID_CONTENT: ['TO_DISPATCH', ...WAITING],
+  CANCELLED: ['TO_DISPATCH', ...WAITING],
   SUCCESS: [],
 };
 

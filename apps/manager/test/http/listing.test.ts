@@ -121,6 +121,8 @@ describe('REST listing: filters, sort, cursor paging, counts', () => {
       byState: {
         TO_DISPATCH: 0,
         NO_WORKER_AVAILABLE: 0,
+        QUEUED: 0,
+        SCHEDULED: 0,
         DISPATCHED: 0,
         RUNNING: 0,
         SUCCESS: 0,

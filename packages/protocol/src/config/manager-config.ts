@@ -1,5 +1,7 @@
 import { Type } from 'class-transformer';
 import {
+  IsIn,
+  IsPositive,
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
@@ -15,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CONTENT_TYPE_PATTERN, WORKER_TYPE_PATTERN } from '../names';
+import { IsDuration } from './duration';
 
 /** Automatic retries of retryable errors and crashes. Default: none (`maxAttempts: 1`). */
 export class RetryPolicy {
@@ -43,6 +46,42 @@ export class RetryPolicy {
   maxBackoffMs: number = 3_600_000;
 }
 
+/**
+ * How long finished requests that are kept stay before the manager deletes them (in bounded
+ * batches). Durations are milliseconds or strings such as `"90s"`, `"24h"`, `"7d"`.
+ */
+export class RetentionPolicy {
+  /** Kept successes (`keepSuccess: true`) are deleted this long after they succeeded. @default kept until deleted */
+  @IsOptional()
+  @IsDuration()
+  success?: number | string;
+
+  /** Kept failures (ERROR, INVALID_CONTENT, CANCELLED) are deleted this long after they ended. @default kept until deleted */
+  @IsOptional()
+  @IsDuration()
+  errors?: number | string;
+}
+
+/** Dispatches per second for one worker type, shared by every manager replica (a token bucket). */
+export class RateLimit {
+  /** Sustained dispatches per second. */
+  @IsNumber()
+  @IsPositive()
+  @Max(100_000)
+  perSecond!: number;
+
+  /** Dispatches allowed at once after a quiet period. @default ceil(perSecond), at least 1 */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  burst?: number;
+}
+
+/** Dispatch order between requesters of one worker type at equal priority (design 5.1). */
+export const FAIRNESS_MODES = ['none', 'tenant', 'owner'] as const;
+export type FairnessMode = (typeof FAIRNESS_MODES)[number];
+
 /** What happens to a request of a worker type or workflow when things go wrong. */
 export abstract class FailurePolicy {
   /** Keep failed requests (ERROR, INVALID_CONTENT) for inspection and retry; false deletes them. @default true */
@@ -67,6 +106,12 @@ export abstract class FailurePolicy {
   @ValidateNested()
   @Type(() => RetryPolicy)
   retry?: RetryPolicy;
+
+  /** @default {} (kept requests stay until deleted) */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RetentionPolicy)
+  retention?: RetentionPolicy;
 }
 
 /** A worker type and the content types routed to it. */
@@ -98,6 +143,40 @@ export class WorkerTypeConfig extends FailurePolicy {
   @IsString()
   @MaxLength(4096)
   description?: string;
+
+  /**
+   * Upper bound of this type's dispatch window: jobs outstanding (published, not yet answered)
+   * across every manager replica. @default none: the window is twice the concurrency advertised
+   * by the type's live ready instances (8 for an instance that advertises none)
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  maxInFlight?: number;
+
+  /** @default none (no rate limit) */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RateLimit)
+  rateLimit?: RateLimit;
+
+  /**
+   * `tenant` or `owner`: at equal priority, waiting requests are dispatched round robin across
+   * tenants (owners) instead of oldest first, so one requester's backlog does not starve others.
+   * @default 'none'
+   */
+  @IsOptional()
+  @IsIn(FAIRNESS_MODES)
+  fairness?: FairnessMode;
+
+  /**
+   * Check JSON payloads against the JSON Schema the type's workers registered; a payload that
+   * breaks it ends `INVALID_CONTENT` at intake with every violation listed. @default false
+   */
+  @IsOptional()
+  @IsBoolean()
+  validatePayload?: boolean;
 }
 
 /** A multi-step workflow: the output of step k is the input of step k+1. */

@@ -8,6 +8,7 @@ import {
   type ParseResult,
   type ValidationIssue,
 } from '../validation';
+import { parseDuration } from './duration';
 import { ManagerConfig, RetryPolicy, type FailurePolicy } from './manager-config';
 
 /** Where a content type's requests go: one worker type, or a workflow of several. */
@@ -26,6 +27,10 @@ export interface ResolvedPolicy {
   readonly keepSuccess: boolean;
   readonly timeoutMs: number | undefined;
   readonly retry: RetryPolicy;
+  /** Kept successes are deleted this long after they succeeded; undefined keeps them. */
+  readonly successRetentionMs: number | undefined;
+  /** Kept failures are deleted this long after they ended; undefined keeps them. */
+  readonly errorRetentionMs: number | undefined;
 }
 
 /** Parses and validates a YAML configuration; every problem is reported with its path. */
@@ -127,6 +132,20 @@ function crossCheck(config: ManagerConfig): ValidationIssue[] {
         claim(contentType, `workflows[${index}].contentTypes[${i}]`),
       );
   });
+  const retentionIssues = (policy: FailurePolicy, path: string): void => {
+    if (policy.retention?.success !== undefined && policy.keepSuccess !== true)
+      issues.push({
+        path: `${path}.retention.success`,
+        message: 'needs keepSuccess: true (successes are deleted at once otherwise)',
+      });
+    if (policy.retention?.errors !== undefined && policy.keepErrors === false)
+      issues.push({
+        path: `${path}.retention.errors`,
+        message: 'has no effect with keepErrors: false (failures are deleted at once)',
+      });
+  };
+  config.workers.forEach((worker, index) => retentionIssues(worker, `workers[${index}]`));
+  config.workflows.forEach((workflow, index) => retentionIssues(workflow, `workflows[${index}]`));
   config.skipContentTypes.forEach((contentType, index) => {
     const owner = owners.get(contentType);
     if (owner !== undefined)
@@ -144,6 +163,8 @@ export function resolvePolicy(policy: FailurePolicy): ResolvedPolicy {
     keepSuccess: policy.keepSuccess ?? false,
     timeoutMs: policy.timeoutMs,
     retry: policy.retry ?? new RetryPolicy(),
+    successRetentionMs: parseDuration(policy.retention?.success),
+    errorRetentionMs: parseDuration(policy.retention?.errors),
   };
 }
 

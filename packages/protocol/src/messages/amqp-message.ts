@@ -16,12 +16,16 @@ export interface IncomingMessage {
     readonly contentType?: unknown;
     readonly replyTo?: unknown;
     readonly timestamp?: unknown;
+    readonly priority?: unknown;
   };
 }
 
 /** Publish options every message of the contract is sent with. */
 export interface PublishOptions {
-  /** Always true: every message of the contract survives a broker restart. */
+  /**
+   * True for every message that must survive a broker restart; false for heartbeats and, in v2,
+   * informational events (design 5.3), which are only meaningful live.
+   */
   readonly persistent: boolean;
   readonly messageId: string;
   readonly correlationId?: string;

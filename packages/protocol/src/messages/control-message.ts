@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { HEADERS } from '../headers';
 import { MAX_MESSAGE_LENGTH, MAX_REQUEST_ID_LENGTH } from '../limits';
 import { type Names } from '../names';
@@ -23,6 +23,17 @@ export class ControlOrderBody {
   @IsString()
   @MaxLength(MAX_REQUEST_ID_LENGTH)
   requestId?: string;
+
+  /**
+   * v2, with cancel: the attempt to cancel. An instance that does not hold the job remembers the
+   * (request id, attempt) pair and acknowledges that job without running it if it arrives later
+   * (it may still sit in the queue). Without it, only a running job is aborted (v1).
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  attempt?: number;
 
   @IsOptional()
   @IsString()

@@ -1,17 +1,20 @@
 import { HEADERS, META_HEADER_PREFIX } from '../headers';
 import {
+  MAX_BATCH_ITEMS,
+  MAX_PRIORITY,
   MAX_MESSAGE_LENGTH,
   MAX_MESSAGES,
   MAX_META_HEADERS,
   MAX_REQUEST_ID_LENGTH,
   MAX_SHORT_HEADER_LENGTH,
 } from '../limits';
-import { CONTENT_TYPE_PATTERN, WORKER_TYPE_PATTERN } from '../names';
-import { EVENT_STATES, RESPONSE_STATUSES } from '../states';
+import { CONTENT_TYPE_PATTERN, STEP_ID_PATTERN, WORKER_TYPE_PATTERN } from '../names';
+import { EVENT_STATES, NOTIFY_MODES, RESPONSE_STATUSES } from '../states';
 import { CONTROL_TARGETS } from '../topology/topology';
 import { type ValidationIssue } from '../validation';
 
-export type FieldKind = 'string' | 'int' | 'bool' | 'string[]';
+/** `time`: ISO 8601 with a time zone, or epoch milliseconds; read as epoch milliseconds. */
+export type FieldKind = 'string' | 'int' | 'bool' | 'string[]' | 'time';
 
 /** One header of the contract: its name, type and limits. Parsers and the AsyncAPI document both read these. */
 export interface HeaderField<K extends FieldKind = FieldKind> {
@@ -32,7 +35,9 @@ type FieldValue<K extends FieldKind> = K extends 'string'
     ? number
     : K extends 'bool'
       ? boolean
-      : string[];
+      : K extends 'time'
+        ? number
+        : string[];
 
 const text = (name: string, description: string, extra: Partial<HeaderField<'string'>> = {}) =>
   ({ name, kind: 'string', description, maxLength: MAX_SHORT_HEADER_LENGTH, ...extra }) as const;
@@ -107,6 +112,53 @@ export const FIELDS = {
       'Control order target: one instance (wm-worker-id) or every instance of a type (wm-worker-type).',
     enum: CONTROL_TARGETS,
   },
+  priority: {
+    name: HEADERS.priority,
+    kind: 'int',
+    description: `v2. Priority of a request, 0 (default) to ${MAX_PRIORITY}; higher is dispatched first. The AMQP priority property is accepted too.`,
+    minimum: 0,
+    maximum: MAX_PRIORITY,
+  },
+  notBefore: {
+    name: HEADERS.notBefore,
+    kind: 'time',
+    description:
+      'v2. ISO 8601 time with a zone, or epoch milliseconds: the request is recorded now (state SCHEDULED, event SCHEDULED) and dispatched no earlier.',
+  },
+  deadline: {
+    name: HEADERS.deadline,
+    kind: 'time',
+    description:
+      'v2. On requests: ISO 8601 time with a zone, or epoch milliseconds; a request no worker has started by then ends ERROR ("deadline passed"). On jobs: epoch milliseconds; a worker receiving the job later acknowledges it without running it.',
+  },
+  notify: {
+    name: HEADERS.notify,
+    kind: 'string',
+    description: 'v2. Events the requester receives: all (default), terminal or none.',
+    enum: NOTIFY_MODES,
+  },
+  batch: {
+    name: HEADERS.batch,
+    kind: 'int',
+    description: `v2. Items in a batch frame (AMQP contentType application/vnd.wm.batch), 1 to ${MAX_BATCH_ITEMS}.`,
+    minimum: 1,
+    maximum: MAX_BATCH_ITEMS,
+  },
+  acceptBatch: {
+    name: HEADERS.acceptBatch,
+    kind: 'bool',
+    description: "v2. On requests: the request's replyTo queue accepts event batches.",
+  },
+  stepId: text(
+    HEADERS.stepId,
+    'v2. Id of a graph workflow step: on its jobs, and on each part of a fan-in body.',
+    { maxLength: 128, pattern: STEP_ID_PATTERN },
+  ),
+  parentId: text(
+    HEADERS.parentId,
+    'v2. On a request a worker submitted while running a job: the id of the request it ran.',
+    { maxLength: MAX_REQUEST_ID_LENGTH },
+  ),
   traceparent: text(HEADERS.traceparent, 'W3C trace context, propagated end to end.', {
     maxLength: 55,
   }),
@@ -195,6 +247,8 @@ export class HeaderReader {
         return this.readInt(field, raw) as FieldValue<K> | undefined;
       case 'bool':
         return this.readBool(field, raw) as FieldValue<K> | undefined;
+      case 'time':
+        return this.readTime(field, raw) as FieldValue<K> | undefined;
       default:
         return this.readStrings(field, raw) as FieldValue<K> | undefined;
     }
@@ -239,6 +293,17 @@ export class HeaderReader {
     return value;
   }
 
+  private readTime(field: HeaderField, raw: unknown): number | undefined {
+    const value = parseTime(raw);
+    if (value === undefined) {
+      return void this.issue(
+        field,
+        `must be an ISO 8601 time with a zone (2026-01-31T12:00:00Z) or epoch milliseconds, got ${describe(raw)}`,
+      );
+    }
+    return value;
+  }
+
   private readBool(field: HeaderField, raw: unknown): boolean | undefined {
     if (typeof raw === 'boolean') return raw;
     if (raw === 'true' || raw === 'false') return raw === 'true';
@@ -261,6 +326,24 @@ export class HeaderReader {
     }
     return values;
   }
+}
+
+// Date and time with an explicit zone: a time without one would mean different instants to
+// different parties.
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** Epoch milliseconds of an ISO 8601 time with a zone or of epoch milliseconds, or undefined. */
+export function parseTime(raw: unknown): number | undefined {
+  const text = typeof raw === 'number' ? undefined : asText(raw);
+  let value: number;
+  if (typeof raw === 'number') value = raw;
+  else if (text !== undefined && /^\d{1,16}$/.test(text)) value = Number(text);
+  else if (text !== undefined && ISO_8601.test(text)) value = Date.parse(text);
+  else return undefined;
+  // Year 1970 to 9999: anything else is a unit mistake (seconds for milliseconds, say).
+  return Number.isSafeInteger(value) && value >= 0 && value <= 253_402_300_799_999
+    ? value
+    : undefined;
 }
 
 function asText(raw: unknown): string | undefined {

@@ -20,6 +20,14 @@ export interface JobMessage extends RequesterMetadata {
   readonly workflow?: string;
   /** 0-based workflow step; 0 for a single-step request. */
   readonly step: number;
+  /** v2: id of the graph workflow step this job runs. */
+  readonly stepId?: string;
+  /**
+   * v2: epoch ms after which the job must not start (the request's `wm-deadline`, or the
+   * dispatch time plus the type's `timeoutMs`): a worker receiving it later acknowledges it
+   * without running it.
+   */
+  readonly deadline?: number;
   /** `wm-meta-*` headers from the previous step. */
   readonly meta: Readonly<Record<string, string>>;
   readonly messageId: string;
@@ -62,6 +70,8 @@ export function buildJob(names: Names, job: JobInput): OutgoingMessage {
         [HEADERS.contentType]: job.contentType,
         [HEADERS.workflow]: job.workflow,
         [HEADERS.step]: job.step,
+        [HEADERS.stepId]: job.stepId,
+        [HEADERS.deadline]: job.deadline,
         ...requesterMetadataHeaders(job),
         ...metaHeaders(job.meta),
       }),
@@ -77,6 +87,8 @@ export function parseJob(message: IncomingMessage): ParseResult<DeliveredJob> {
   const contentType = reader.required(FIELDS.contentType);
   const step = reader.required(FIELDS.step);
   const workflow = reader.optional(FIELDS.workflow);
+  const stepId = reader.optional(FIELDS.stepId);
+  const deadline = reader.optional(FIELDS.deadline);
   const metadata = readRequesterMetadata(reader);
   const meta = reader.meta();
   const deliveryCount = message.properties.headers?.[HEADERS.deliveryCount];
@@ -98,6 +110,8 @@ export function parseJob(message: IncomingMessage): ParseResult<DeliveredJob> {
     contentType,
     workflow,
     step,
+    stepId,
+    deadline,
     meta,
     messageId: propertyText(message.properties.messageId, 1024) ?? '',
     correlationId: propertyText(message.properties.correlationId),

@@ -5,6 +5,7 @@ import { type Names } from '../names';
 import { parsed, rejected, type ParseResult } from '../validation';
 import { amqpTimestamp, type IncomingMessage, type OutgoingMessage } from './amqp-message';
 import { FIELDS, HeaderReader, headerTable, propertyText } from './header-fields';
+import { readRequestOptions, requestOptionHeaders, type RequestOptions } from './request-options';
 import {
   readRequesterMetadata,
   requesterMetadataHeaders,
@@ -12,7 +13,7 @@ import {
 } from './requester-metadata';
 
 /** A request as a requester submits it on `<ns>.requests` (routing key = content type). */
-export interface RequestMessage extends RequesterMetadata {
+export interface RequestMessage extends RequesterMetadata, RequestOptions {
   /** From `wm-request-id`, else the `messageId` property; absent when neither was sent (the manager makes one). */
   readonly requestId?: string;
   readonly contentType: string;
@@ -25,7 +26,7 @@ export interface RequestMessage extends RequesterMetadata {
   readonly body: Buffer;
 }
 
-export interface RequestInput extends RequesterMetadata {
+export interface RequestInput extends RequesterMetadata, RequestOptions {
   readonly requestId?: string;
   readonly contentType: string;
   readonly body: Buffer;
@@ -55,6 +56,7 @@ export function buildRequest(names: Names, input: RequestInput): OutgoingMessage
         [HEADERS.requestId]: input.requestId,
         [HEADERS.contentType]: input.contentType,
         ...requesterMetadataHeaders(input),
+        ...requestOptionHeaders(input),
       }),
     },
   };
@@ -88,6 +90,7 @@ export function parseRequest(message: IncomingMessage): ParseResult<RequestMessa
   const headerId = reader.optional(FIELDS.requestId);
   const contentType = reader.required(FIELDS.contentType);
   const metadata = readRequesterMetadata(reader);
+  const options = readRequestOptions(reader, message.properties.priority);
   const messageId = propertyText(message.properties.messageId, 1024);
   if (
     headerId === undefined &&
@@ -111,5 +114,6 @@ export function parseRequest(message: IncomingMessage): ParseResult<RequestMessa
     mimeType: propertyText(message.properties.contentType),
     body: message.content,
     ...metadata,
+    ...options,
   });
 }

@@ -9,9 +9,11 @@ import {
   Matches,
   MaxLength,
   Min,
+  Max,
   IsArray,
   ArrayMaxSize,
 } from 'class-validator';
+import { MAX_BATCH_ITEMS } from '../limits';
 import { type Names, WORKER_TYPE_PATTERN, CONTENT_TYPE_PATTERN } from '../names';
 import { parsed, rejected, type ParseResult } from '../validation';
 import { amqpTimestamp, type IncomingMessage, type OutgoingMessage } from './amqp-message';
@@ -53,6 +55,13 @@ export class WorkerStatusBody {
   @IsOptional() @IsInt() @Min(0) rssBytes?: number;
   /** CPU used by the process since the previous heartbeat, in percent of one core. */
   @IsOptional() @IsNumber() @Min(0) cpu?: number;
+  /**
+   * v2: the most jobs this instance accepts in one batch frame (≥ 2). The manager sends job
+   * batches to a type only while every live instance advertises one, never above the smallest.
+   */
+  @IsOptional() @IsInt() @Min(2) @Max(MAX_BATCH_ITEMS) batch?: number;
+  /** v2: version of the wire contract the instance speaks (e.g. "2.0.0"). */
+  @IsOptional() @IsString() @MaxLength(32) contract?: string;
   /** On register: what the worker does, for operators. */
   @IsOptional() @IsString() @MaxLength(4096) description?: string;
   /** Content types the worker says it accepts (informational; routing comes from the manager's configuration). */
