@@ -25,10 +25,9 @@ export { AppModule } from './app.module';
 export { ConfigService, type ConfigListener } from './config/config.service';
 export { ConfigValidationError } from './config/config-validation.error';
 export { DatabaseService } from './database/database.service';
-export { RequestEntity } from './database/request.entity';
 export { createDataSource, migrate } from './database/create-data-source';
 export { AmqpService } from './messaging/amqp.service';
-export { EventsService } from './messaging/events.service';
+export { RequesterEvents } from './requests/events/requester-events.service';
 export {
   WorkerCatalogue,
   type WorkerTypeSnapshot,
@@ -38,12 +37,17 @@ export {
 export { WorkflowsService, type RoutePlan } from './workflows/workflows.service';
 export {
   RequestsService,
-  CANCELLABLE_STATES,
-  DELETABLE_STATES,
   type SubmitRequestInput,
   type RequestOperationResult,
 } from './requests/requests.service';
+export { CANCELLABLE_STATES, DELETABLE_STATES } from './requests/engine/operations';
+export { Dispatcher } from './requests/dispatch/dispatcher.service';
 export { type IntakeOutcome } from './requests/intake.service';
-export { RequestCounters, type DropReason } from './requests/request-counters';
-export { RequestNotFoundError, RequestStateError } from './requests/request-errors';
+export { RequestCounters } from './requests/request-counters';
+export { type DropReason } from './requests/engine/drop-reason';
+export {
+  RequestNotFoundError,
+  RequestStateError,
+  OutputUnavailableError,
+} from './requests/request-errors';
 export { Sweeper } from './requests/sweeper.service';

@@ -150,10 +150,14 @@ describe('intake', () => {
     expect(outcomes[2]!.requestId).toMatch(/^[0-9a-f-]{36}$/);
     await events.first(eventOf('api-1', 'SUCCESS'));
     await events.first(eventOf(outcomes[2]!.requestId, 'SUCCESS'));
+    // v2 (design 5.1): a finished id is remembered for WM_DEDUP_RETENTION_MS and never runs again.
     const again = await service.submit([
       { requestId: 'api-1', contentType: 'text/echo', body: Buffer.from('other') },
     ]);
-    expect(again[0]).toMatchObject({ state: 'DISPATCHED' });
+    expect(again[0]).toMatchObject({
+      state: 'SKIPPED',
+      messages: [expect.stringContaining('already finished')],
+    });
   });
 });
 

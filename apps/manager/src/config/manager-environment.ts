@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
+  DEFAULT_DEDUP_RETENTION_MS,
+  DEFAULT_MAX_INFLIGHT_BYTES,
   DEFAULT_HEARTBEAT_EXPIRY_MS,
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_NAMESPACE,
@@ -35,8 +37,15 @@ export interface ManagerEnvironment {
   readonly apiKeys: readonly string[];
   /** `WM_HEARTBEAT_EXPIRY_MS`: an instance not heard from for this long is gone. @default 30000 */
   readonly heartbeatExpiryMs: number;
-  /** `WM_MAX_PAYLOAD_BYTES`: larger requests are answered SKIPPED. @default 1048576 */
+  /** `WM_MAX_PAYLOAD_BYTES`: larger requests are answered SKIPPED, larger outputs end ERROR. @default 1048576 */
   readonly maxPayloadBytes: number;
+  /**
+   * `WM_MAX_INFLIGHT_BYTES`: payload bytes a replica holds in memory at once across intake
+   * batches, claims, the outbox and its publishers (design 5.1). @default 67108864 (64 MiB)
+   */
+  readonly maxInflightBytes: number;
+  /** `WM_DEDUP_RETENTION_MS`: how long a finished request's id is remembered. @default 86400000 (24 h) */
+  readonly dedupRetentionMs: number;
 
   /** `WM_REPLICA_ID`: this replica's id (liveness queue name, logs). @default random */
   readonly replicaId: string;
@@ -121,6 +130,13 @@ export function loadEnvironment(
       .filter((key) => key !== ''),
     heartbeatExpiryMs: int('WM_HEARTBEAT_EXPIRY_MS', DEFAULT_HEARTBEAT_EXPIRY_MS, 100, 3_600_000),
     maxPayloadBytes: int('WM_MAX_PAYLOAD_BYTES', DEFAULT_MAX_PAYLOAD_BYTES, 1, 512 * 1024 * 1024),
+    maxInflightBytes: int(
+      'WM_MAX_INFLIGHT_BYTES',
+      DEFAULT_MAX_INFLIGHT_BYTES,
+      1024 * 1024,
+      16 * 1024 * 1024 * 1024,
+    ),
+    dedupRetentionMs: int('WM_DEDUP_RETENTION_MS', DEFAULT_DEDUP_RETENTION_MS, 0, 366 * 86_400_000),
     replicaId: text('WM_REPLICA_ID', randomBytes(6).toString('hex')),
     dispatchLeaseMs: int('WM_DISPATCH_LEASE_MS', 10_000, 100, 3_600_000),
     sweepIntervalMs: int('WM_SWEEP_INTERVAL_MS', 1000, 20, 600_000),

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { InitialSchema1750000000000 } from './migrations/1750000000000-initial-schema';
 import { RequestHistory1750000100000 } from './migrations/1750000100000-request-history';
 import { ConfigSource1750000200000 } from './migrations/1750000200000-config-source';
-import { RequestEntity } from './request.entity';
+import { EngineV21760000000000 } from './migrations/1760000000000-engine-v2';
 
 /** Connection settings of the manager's DataSource. */
 export interface DataSourceSettings {
@@ -19,11 +19,13 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
     type: 'postgres',
     url: settings.databaseUrl,
     schema: settings.schema,
-    entities: [RequestEntity],
+    // No entities: every statement is the repositories' own SQL (requests/store).
+    entities: [],
     migrations: [
       InitialSchema1750000000000,
       RequestHistory1750000100000,
       ConfigSource1750000200000,
+      EngineV21760000000000,
     ],
     migrationsTableName: 'migrations',
     synchronize: false,

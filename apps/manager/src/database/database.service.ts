@@ -13,6 +13,12 @@ export interface Statement {
 /** What a transaction body gets: prepared-statement queries on one connection. */
 export interface Tx {
   query<R extends QueryResultRow>(statement: Statement, values: readonly unknown[]): Promise<R[]>;
+  /**
+   * Runs `undo` if the transaction does not commit (its body threw, or COMMIT failed): for
+   * in-memory bookkeeping done on the transaction's behalf, such as bytes reserved for rows it
+   * claimed.
+   */
+  onRollback(undo: () => void): void;
 }
 
 // Deadlocks and serialization failures are resolved by running the transaction again.
@@ -74,15 +80,17 @@ export class DatabaseService {
         broken = true;
       };
       client.on('error', onError);
+      const undos: Array<() => void> = [];
       try {
         await client.query('BEGIN');
-        const result = await body(txOf(client));
+        const result = await body(txOf(client, undos));
         await client.query('COMMIT');
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {
           broken = true;
         });
+        for (const undo of undos.splice(0)) undo();
         throw error;
       } finally {
         client.off('error', onError);
@@ -106,8 +114,11 @@ export class DatabaseService {
   }
 }
 
-function txOf(client: PoolClient): Tx {
+function txOf(client: PoolClient, undos: Array<() => void>): Tx {
   return {
+    onRollback(undo: () => void): void {
+      undos.push(undo);
+    },
     async query<R extends QueryResultRow>(
       statement: Statement,
       values: readonly unknown[],

@@ -23,6 +23,7 @@ export class AmqpService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Amqp');
   readonly connection: AmqpConnectionManager;
   private readonly publisher: ChannelWrapper;
+  private readonly jobPublisher: ChannelWrapper;
 
   constructor(@Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment) {
     this.connection = amqp.connect([environment.amqpUrl], {
@@ -50,6 +51,23 @@ export class AmqpService implements OnModuleInit, OnApplicationShutdown {
       },
     });
     this.publisher.on('error', (error: Error) => this.logger.warn(`publisher: ${error.message}`));
+    // Jobs get a channel without a publish timeout: a job whose confirm is late may still be
+    // confirmed, and the dispatcher keeps its lease alive until it is, instead of publishing a
+    // second copy (a job that runs twice). The connection manager resends what a lost channel
+    // left unconfirmed, under the same attempt.
+    this.jobPublisher = this.connection.createChannel({
+      name: 'jobs',
+      confirm: true,
+      setup: async (channel: ConfirmChannel) => {
+        channel.on('error', (error: Error) =>
+          this.logger.warn(`job publisher channel error: ${error.message}`),
+        );
+        await Promise.resolve();
+      },
+    });
+    this.jobPublisher.on('error', (error: Error) =>
+      this.logger.warn(`job publisher: ${error.message}`),
+    );
   }
 
   async onModuleInit(): Promise<void> {
@@ -73,6 +91,7 @@ export class AmqpService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.jobPublisher.close().catch(() => undefined);
     await this.publisher.close().catch(() => undefined);
     await this.connection.close().catch(() => undefined);
   }
@@ -85,6 +104,19 @@ export class AmqpService implements OnModuleInit, OnApplicationShutdown {
   /** Publishes one message and resolves when the broker confirmed it (rejects on nack or timeout). */
   async publish(message: OutgoingMessage): Promise<void> {
     await this.publisher.publish(
+      message.exchange,
+      message.routingKey,
+      message.content,
+      message.options,
+    );
+  }
+
+  /**
+   * Publishes a job and resolves when the broker confirmed it, however long that takes (no
+   * timeout: see the job channel); rejects on a nack or when the manager closes.
+   */
+  async publishJob(message: OutgoingMessage): Promise<void> {
+    await this.jobPublisher.publish(
       message.exchange,
       message.routingKey,
       message.content,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '../config/config.service';
-import { EventsService } from '../messaging/events.service';
+import { RequesterEvents } from '../requests/events/requester-events.service';
 import { RequestCounters } from '../requests/request-counters';
 import { RequestTimings, type RequestTimingsSink } from '../requests/request-timings';
 import { RequestQueries } from '../requests/request-queries.service';
@@ -26,7 +26,7 @@ export class MetricsService {
     private readonly catalogue: WorkerCatalogue,
     private readonly config: ConfigService,
     private readonly queries: RequestQueries,
-    private readonly events: EventsService,
+    private readonly events: RequesterEvents,
     timings: RequestTimings,
   ) {
     timings.attach(this.timingsSink());

@@ -4,8 +4,8 @@ import { MANAGER_ENVIRONMENT, NAMES } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
 import { AmqpService } from '../messaging/amqp.service';
 import { BatchConsumer } from '../messaging/batch-consumer';
-import { OutcomeApplier } from './outcome-applier.service';
-import { failureOutcome, type Outcome } from './outcome';
+import { failureOutcome, type Outcome } from './engine/outcome';
+import { OutcomesService } from './outcomes.service';
 import { RequestCounters } from './request-counters';
 
 /**
@@ -21,7 +21,7 @@ export class DeadLetterConsumer {
 
   constructor(
     amqp: AmqpService,
-    applier: OutcomeApplier,
+    applier: OutcomesService,
     counters: RequestCounters,
     @Inject(NAMES) names: Names,
     @Inject(MANAGER_ENVIRONMENT) environment: ManagerEnvironment,

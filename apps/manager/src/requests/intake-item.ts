@@ -9,10 +9,17 @@ import {
 
 /** One request handed to intake, from the requests queue or from REST. */
 export type IntakeItem =
-  | { readonly kind: 'request'; readonly requestId: string; readonly request: RequestMessage }
+  | {
+      readonly kind: 'request';
+      readonly requestId: string;
+      readonly request: RequestMessage;
+      /** The broker delivered this message before: a repetition, never a new submission. */
+      readonly redelivered: boolean;
+    }
   | {
       readonly kind: 'invalid';
       readonly requestId: string;
+      readonly redelivered: boolean;
       /** Content type used to route the SKIPPED event (header, else routing key, else `unknown`). */
       readonly contentType: string;
       readonly correlationId?: string;
@@ -34,6 +41,7 @@ export function intakeItemOf(message: IncomingMessage): IntakeItem {
       kind: 'request',
       requestId: result.value.requestId ?? randomUUID(),
       request: result.value,
+      redelivered: message.fields.redelivered,
     };
   }
   const identity = requestIdentity(message);
@@ -41,6 +49,7 @@ export function intakeItemOf(message: IncomingMessage): IntakeItem {
   return {
     kind: 'invalid',
     requestId: identity.requestId ?? randomUUID(),
+    redelivered: message.fields.redelivered,
     contentType:
       candidates.find((value): value is string => value !== undefined && isContentType(value)) ??
       UNKNOWN_CONTENT_TYPE,

@@ -4,7 +4,8 @@ import { DatabaseService } from '../database/database.service';
 import { ApiException } from '../http/api-error';
 import { type RequestFilterDto } from './dto/request-filter.dto';
 import { filterConditions, isEmptyFilter, restrictStates } from './request-filter-sql';
-import { DELETABLE_STATES, RequestsService } from './requests.service';
+import { DELETABLE_STATES } from './engine/operations';
+import { RequestsService } from './requests.service';
 
 /** Requests handled per page (one read, one transaction): memory stays bounded whatever matches. */
 export const BULK_PAGE_SIZE = 500;

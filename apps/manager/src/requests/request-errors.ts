@@ -22,3 +22,18 @@ export class RequestStateError extends Error {
     );
   }
 }
+
+/** The request exists but has no output to give (not a kept success, or kept without it). */
+export class OutputUnavailableError extends Error {
+  override readonly name = 'OutputUnavailableError';
+  constructor(
+    readonly requestId: string,
+    readonly state: RequestState,
+  ) {
+    super(
+      state === 'SUCCESS'
+        ? `request "${requestId}" succeeded but its output was not kept`
+        : `request "${requestId}" is ${state}: only a request that succeeded under keepSuccess: true has an output`,
+    );
+  }
+}

@@ -6,9 +6,9 @@ import {
 } from '@nestjs/common';
 import { type BatchConsumer } from '../messaging/batch-consumer';
 import { DeadLetterConsumer } from './dead-letter.consumer';
-import { Dispatcher } from './dispatcher.service';
+import { Dispatcher } from './dispatch/dispatcher.service';
 import { IntakeConsumer } from './intake.consumer';
-import { OutcomeApplier } from './outcome-applier.service';
+import { OutcomesService } from './outcomes.service';
 import { ResponsesConsumer } from './responses.consumer';
 import { Sweeper } from './sweeper.service';
 import { UnroutedConsumer } from './unrouted.consumer';
@@ -31,7 +31,7 @@ export class RequestsLifecycle implements OnApplicationBootstrap, OnModuleDestro
     unrouted: UnroutedConsumer,
     private readonly sweeper: Sweeper,
     private readonly dispatcher: Dispatcher,
-    private readonly applier: OutcomeApplier,
+    private readonly applier: OutcomesService,
   ) {
     this.consumers = [responses.consumer, deadLetters.consumer, unrouted.consumer, intake.consumer];
   }

@@ -3,30 +3,48 @@ import { ConfigModule } from '../config/config.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { WorkersModule } from '../workers/workers.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
+import { ChangeCommitter } from './change-committer.service';
 import { DeadLetterConsumer } from './dead-letter.consumer';
-import { Dispatcher } from './dispatcher.service';
+import { Dispatcher } from './dispatch/dispatcher.service';
+import { EngineContextFactory } from './engine-context.factory';
+import { ControlOrders } from './events/control-orders.service';
+import { RequesterEvents } from './events/requester-events.service';
 import { IntakeConsumer } from './intake.consumer';
 import { IntakeService } from './intake.service';
-import { OutcomeApplier } from './outcome-applier.service';
+import { OutcomesService } from './outcomes.service';
 import { RequestCounters } from './request-counters';
 import { RequestTimings } from './request-timings';
 import { RequestsLifecycle } from './requests-lifecycle';
 import { RequestsService } from './requests.service';
 import { ResponsesConsumer } from './responses.consumer';
-import { RowWriter } from './row-writer';
+import { DispatchRepository } from './store/dispatch.repository';
+import { OutboxRepository } from './store/outbox.repository';
+import { RequestsRepository } from './store/requests.repository';
+import { SweepsRepository } from './store/sweeps.repository';
 import { Sweeper } from './sweeper.service';
 import { UnroutedConsumer } from './unrouted.consumer';
 
-/** The request flow: intake, dispatch, responses, failures, sweeps, and the operations on requests. */
+/**
+ * The request engine: the store (every statement on the requests, outbox and related tables),
+ * the pure decisions (`engine/`), and the thin services that lock, decide, write and send:
+ * intake, dispatch, outcomes, operations, sweeps.
+ */
 @Module({
   imports: [ConfigModule, MessagingModule, WorkersModule, WorkflowsModule],
   providers: [
+    RequestsRepository,
+    DispatchRepository,
+    SweepsRepository,
+    OutboxRepository,
     RequestCounters,
     RequestTimings,
-    RowWriter,
+    EngineContextFactory,
+    RequesterEvents,
+    ControlOrders,
     Dispatcher,
+    ChangeCommitter,
     IntakeService,
-    OutcomeApplier,
+    OutcomesService,
     IntakeConsumer,
     ResponsesConsumer,
     DeadLetterConsumer,
@@ -35,6 +53,16 @@ import { UnroutedConsumer } from './unrouted.consumer';
     RequestsService,
     RequestsLifecycle,
   ],
-  exports: [RequestsService, RequestCounters, RequestTimings, IntakeService, Dispatcher, Sweeper],
+  exports: [
+    RequestsService,
+    RequestCounters,
+    RequestTimings,
+    IntakeService,
+    Dispatcher,
+    Sweeper,
+    RequesterEvents,
+    SweepsRepository,
+    DispatchRepository,
+  ],
 })
 export class RequestsModule {}

@@ -4,8 +4,8 @@ import { MANAGER_ENVIRONMENT, NAMES } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
 import { AmqpService } from '../messaging/amqp.service';
 import { BatchConsumer } from '../messaging/batch-consumer';
-import { OutcomeApplier } from './outcome-applier.service';
-import { outcomeOfResponse, type Outcome } from './outcome';
+import { outcomeOfResponse, type Outcome } from './engine/outcome';
+import { OutcomesService } from './outcomes.service';
 import { RequestCounters } from './request-counters';
 
 /** Consumes `<ns>.manager.responses` in batches: one transaction per batch, acked after commit. */
@@ -16,7 +16,7 @@ export class ResponsesConsumer {
 
   constructor(
     amqp: AmqpService,
-    applier: OutcomeApplier,
+    applier: OutcomesService,
     counters: RequestCounters,
     @Inject(NAMES) names: Names,
     @Inject(MANAGER_ENVIRONMENT) environment: ManagerEnvironment,

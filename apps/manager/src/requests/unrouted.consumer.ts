@@ -4,7 +4,8 @@ import { MANAGER_ENVIRONMENT, NAMES } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
 import { AmqpService } from '../messaging/amqp.service';
 import { BatchConsumer } from '../messaging/batch-consumer';
-import { Dispatcher, type DispatchKey } from './dispatcher.service';
+import { OutcomesService } from './outcomes.service';
+import { type DispatchKey } from './store/dispatch.repository';
 import { RequestCounters } from './request-counters';
 
 /**
@@ -18,7 +19,7 @@ export class UnroutedConsumer {
 
   constructor(
     amqp: AmqpService,
-    dispatcher: Dispatcher,
+    outcomes: OutcomesService,
     counters: RequestCounters,
     @Inject(NAMES) names: Names,
     @Inject(MANAGER_ENVIRONMENT) environment: ManagerEnvironment,
@@ -37,11 +38,8 @@ export class UnroutedConsumer {
             this.logger.warn(`unroutable message that is not a job, dropped: ${job.error.message}`);
         }
         counters.unroutable += keys.length;
-        const rows = await dispatcher.toWaiting(keys, [
-          'no queue was bound for the job; the request waits for a worker',
-        ]);
-        if (rows.length > 0)
-          this.logger.warn(`${rows.length} unroutable job(s) returned to waiting`);
+        const count = await outcomes.applyUnroutable(keys);
+        if (count > 0) this.logger.warn(`${count} unroutable job(s) returned to waiting`);
       },
     });
   }

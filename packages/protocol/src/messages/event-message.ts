@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { HEADERS } from '../headers';
 import { type Names } from '../names';
-import { routingWord, type EventState } from '../states';
+import { INFORMATIONAL_EVENT_STATES, routingWord, type EventState } from '../states';
 import { parsed, rejected, type ParseResult } from '../validation';
 import {
   amqpTimestamp,
@@ -57,7 +57,9 @@ export function buildEvent(names: Names, event: EventInput): OutgoingMessage {
     routingKey: eventRoutingKey(event.state, event.requestContentType),
     content: body,
     options: {
-      persistent: true,
+      // Design 5.3: informational events are at-most-once notifications; writing them to disk
+      // would cost the broker a write per request for nothing.
+      persistent: !INFORMATIONAL_EVENT_STATES.includes(event.state),
       messageId: randomUUID(),
       correlationId: event.correlationId,
       contentType: event.mimeType ?? (body.length > 0 ? 'application/octet-stream' : undefined),

@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { OUTSTANDING_REQUEST_STATES } from '@org/protocol';
+import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
+import { type ManagerEnvironment } from '../config/manager-environment';
+import { type Tx } from '../database/database.service';
+import { type ClaimedJobs } from './dispatch/claimed-jobs';
+import { Dispatcher } from './dispatch/dispatcher.service';
+import { type CancelOrder, type Effects, type PendingEvent } from './engine/effects';
+import { type RowChange } from './engine/row-change';
+import { ControlOrders } from './events/control-orders.service';
+import { RequesterEvents } from './events/requester-events.service';
+import { RequestsRepository } from './store/requests.repository';
+import { type StagedEvents } from './store/outbox.repository';
+
+/** What a transaction decided, to carry out once it committed. */
+export interface AfterCommit {
+  readonly events: readonly PendingEvent[];
+  readonly staged: StagedEvents;
+  readonly cancels: readonly CancelOrder[];
+  readonly jobs: ClaimedJobs;
+}
+
+/**
+ * The last two steps of every engine service (lock → decide → write → after commit): writes the
+ * decided rows, stages the terminal events, refills the windows the decisions freed or fed, all
+ * in the caller's transaction; then, after commit, sends what follows.
+ */
+@Injectable()
+export class ChangeCommitter {
+  constructor(
+    private readonly requests: RequestsRepository,
+    private readonly dispatcher: Dispatcher,
+    private readonly events: RequesterEvents,
+    private readonly controls: ControlOrders,
+    @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
+  ) {}
+
+  /** Inside the transaction: rows, outbox, and claims for every type with room or new work. */
+  async commit(tx: Tx, changes: readonly RowChange[], effects: Effects): Promise<AfterCommit> {
+    await this.requests.write(tx, changes, this.environment.dispatchLeaseMs);
+    const staged = await this.events.stage(tx, effects.terminal);
+    const wake = new Set(effects.wake);
+    for (const change of changes) {
+      // A job of this type is no longer outstanding: its slot is free for the next one.
+      if (
+        OUTSTANDING_REQUEST_STATES.includes(change.before) &&
+        (change.finished ||
+          !OUTSTANDING_REQUEST_STATES.includes(change.row.state) ||
+          change.row.worker_type !== change.beforeWorkerType)
+      ) {
+        wake.add(change.beforeWorkerType);
+      }
+    }
+    const jobs = await this.dispatcher.claimInTx(tx, wake);
+    return { events: effects.events, staged, cancels: effects.cancels, jobs };
+  }
+
+  /**
+   * After commit: informational events handed to the channel first (so they precede the
+   * terminal ones), then terminal events, jobs and cancel orders, their confirms awaited
+   * together.
+   */
+  async carryOut(after: AfterCommit): Promise<void> {
+    this.events.inform(after.events);
+    await Promise.all([
+      this.events.deliver(after.staged),
+      this.dispatcher.publish(after.jobs),
+      this.controls.cancel(after.cancels),
+    ]);
+  }
+}

@@ -1,0 +1,271 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { buildJob, resolveDispatchPolicy, type Names } from '@org/protocol';
+import { ConfigService } from '../../config/config.service';
+import { MANAGER_ENVIRONMENT, NAMES } from '../../config/environment.tokens';
+import { type ManagerEnvironment } from '../../config/manager-environment';
+import { DatabaseService, type Tx } from '../../database/database.service';
+import { AmqpService } from '../../messaging/amqp.service';
+import { WorkerCatalogue } from '../../workers/worker-catalogue.service';
+import { claim, jobOf } from '../engine/dispatch';
+import { eventOf } from '../engine/effects';
+import { type DispatchRow } from '../engine/request-row';
+import { RowChange } from '../engine/row-change';
+import { RequesterEvents } from '../events/requester-events.service';
+import { RequestCounters } from '../request-counters';
+import { RequestTimings } from '../request-timings';
+import { DispatchRepository, type DispatchKey } from '../store/dispatch.repository';
+import { RequestsRepository } from '../store/requests.repository';
+import { ByteBudget } from './byte-budget';
+import { type ClaimedJobs, NO_JOBS } from './claimed-jobs';
+import { takeTokens, windowSize } from './dispatch-window';
+import { liveConcurrency } from './live-concurrency';
+
+/**
+ * Feeds each worker type its dispatch window (design 5.1). Claims happen inside the
+ * transaction that made room or queued work (intake, answers, operations, sweeps), under the
+ * type's advisory lock: the jobs outstanding are counted, the pause and the rate limit obeyed,
+ * and the backlog taken in dispatch order up to the free slots and the replica's byte budget.
+ * After commit the jobs are published; confirmed ones are recorded DISPATCHED and their
+ * requesters told GRANTED.
+ *
+ * A job waiting for its confirm keeps its lease renewed by this replica, however long the
+ * broker takes: it is never published again while the first copy may still be confirmed. Only
+ * when this replica dies does its lease expire, and then any replica publishes the job again
+ * under a new attempt (the dead replica's copy, if it went out, is answered as stale).
+ */
+@Injectable()
+export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Dispatcher');
+  readonly budget: ByteBudget;
+  /** Jobs published by this replica and not yet confirmed: their leases are renewed. */
+  private readonly pending = new Map<string, number>();
+  private readonly draining = new Set<string>();
+  private readonly again = new Set<string>();
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private renewTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly repository: DispatchRepository,
+    private readonly requests: RequestsRepository,
+    private readonly amqp: AmqpService,
+    private readonly events: RequesterEvents,
+    private readonly catalogue: WorkerCatalogue,
+    private readonly config: ConfigService,
+    private readonly counters: RequestCounters,
+    private readonly timings: RequestTimings,
+    @Inject(NAMES) private readonly names: Names,
+    @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
+  ) {
+    this.budget = new ByteBudget(environment.maxInflightBytes);
+  }
+
+  onModuleInit(): void {
+    this.catalogue.onAvailabilityChange((type, available) => {
+      if (available) this.kick(type);
+    });
+    const every = Math.max(50, Math.floor(this.environment.dispatchLeaseMs / 3));
+    this.renewTimer = setInterval(() => void this.renewLeases(), every);
+    this.renewTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Stops claiming and waits for the dispatches in flight (their confirms included). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    this.retryTimers.clear();
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    clearInterval(this.renewTimer);
+  }
+
+  /**
+   * Claims what the windows of `types` have room for, inside the caller's transaction (which
+   * must have written its own changes first). Types are locked in name order, so transactions
+   * claiming several types never deadlock. Publish the result with {@link publish} after commit.
+   */
+  async claimInTx(tx: Tx, types: Iterable<string>): Promise<ClaimedJobs> {
+    if (this.stopped) return NO_JOBS;
+    const rows: DispatchRow[] = [];
+    let bytes = 0;
+    for (const type of [...new Set(types)].sort()) {
+      const claimed = await this.claimType(tx, type);
+      rows.push(...claimed.rows);
+      bytes += claimed.bytes;
+    }
+    return rows.length === 0 ? NO_JOBS : { rows, bytes };
+  }
+
+  /** Claims and publishes the backlog of `type` in the background until its window is full. */
+  kick(type: string): void {
+    if (this.stopped) return;
+    this.track(
+      this.drain(type).catch((error: unknown) =>
+        this.logger.error(`dispatching ${type} requests failed: ${(error as Error).message}`),
+      ),
+    );
+  }
+
+  /** Claims and publishes until the type's window is full or its backlog empty. */
+  async drain(type: string): Promise<void> {
+    if (this.draining.has(type)) {
+      this.again.add(type);
+      return;
+    }
+    this.draining.add(type);
+    try {
+      do {
+        this.again.delete(type);
+        while (!this.stopped) {
+          const claimed = await this.database.transaction((tx) => this.claimType(tx, type));
+          if (claimed.rows.length === 0) break;
+          await this.publish(claimed);
+        }
+      } while (this.again.has(type) && !this.stopped);
+    } finally {
+      this.draining.delete(type);
+    }
+  }
+
+  /**
+   * Publishes jobs claimed in a transaction that committed; resolves once each is confirmed (or
+   * refused) and recorded. Their bytes go back to the budget as they are confirmed.
+   */
+  async publish(claimed: ClaimedJobs): Promise<void> {
+    if (claimed.rows.length === 0) return;
+    const ordered = [...claimed.rows].sort(
+      (a, b) => b.priority - a.priority || Number(a.seq) - Number(b.seq),
+    );
+    const publishedAt = Date.now();
+    for (const row of ordered) this.pending.set(row.id, row.attempt);
+    // Before publishing: a fast worker's answer may be applied before the confirm is recorded.
+    this.timings.published(ordered, publishedAt);
+    const results = await Promise.allSettled(
+      ordered.map((row) => this.amqp.publishJob(buildJob(this.names, jobOf(row, publishedAt)))),
+    );
+    const confirmed = ordered.filter((_, index) => results[index]?.status === 'fulfilled');
+    const refused = ordered.length - confirmed.length;
+    if (refused > 0) {
+      this.logger.warn(
+        `${refused} job(s) refused by the broker; they are published again when their lease expires`,
+      );
+    }
+    try {
+      if (confirmed.length === 0) return;
+      this.counters.dispatched += confirmed.length;
+      this.timings.confirmed(confirmed, Date.now());
+      const marked = await this.repository.markDispatched(confirmed);
+      // A row a fast worker already answered is past TO_DISPATCH; the answer sent its GRANTED.
+      this.events.inform(
+        confirmed
+          .filter((row) => marked.has(row.id))
+          .map((row) => eventOf(row, 'GRANTED', { messages: [] })),
+      );
+    } finally {
+      for (const row of ordered) {
+        if (this.pending.get(row.id) === row.attempt) this.pending.delete(row.id);
+      }
+      this.budget.release(claimed.bytes);
+    }
+  }
+
+  /** True while this replica waits on the broker's confirm of that job (its lease is renewed). */
+  isPending(id: string, attempt: number): boolean {
+    return this.pending.get(id) === attempt;
+  }
+
+  /**
+   * Takes the bytes of rows a transaction loaded for publishing outside a claim (republished
+   * jobs), given back if the transaction does not commit.
+   */
+  reserve(tx: Tx, rows: readonly DispatchRow[]): ClaimedJobs {
+    const bytes = rows.reduce((sum, row) => sum + row.input.length, 0);
+    this.budget.takePrefix([bytes]);
+    tx.onRollback(() => this.budget.release(bytes));
+    return { rows, bytes };
+  }
+
+  /** Keys of the jobs this replica waits on (tests, diagnostics). */
+  pendingKeys(): DispatchKey[] {
+    return [...this.pending].map(([id, attempt]) => ({ id, attempt }));
+  }
+
+  private async claimType(tx: Tx, type: string): Promise<ClaimedJobs> {
+    if (this.stopped || !this.catalogue.isAvailable(type)) return NO_JOBS;
+    const policy = resolveDispatchPolicy(this.config.worker(type));
+    const window = windowSize(liveConcurrency(this.catalogue, type), policy);
+    if (window <= 0) return NO_JOBS;
+    await this.repository.lockType(tx, type);
+    const control = await this.repository.control(tx, type);
+    if (control?.paused) return NO_JOBS;
+    let free = window - (await this.repository.outstanding(tx, type));
+    if (free <= 0) return NO_JOBS;
+    const grant = policy.rateLimit ? takeTokens(control, policy.rateLimit, free) : undefined;
+    if (grant) free = grant.granted;
+    if (free <= 0) {
+      if (grant?.nextInMs !== undefined) this.retryLater(type, grant.nextInMs);
+      return NO_JOBS;
+    }
+    const candidates = await this.repository.candidates(tx, type, free, policy.fairness !== 'none');
+    const count = this.budget.takePrefix(candidates.map((candidate) => candidate.size));
+    const chosen = candidates.slice(0, count);
+    const bytes = chosen.reduce((sum, candidate) => sum + candidate.size, 0);
+    tx.onRollback(() => this.budget.release(bytes));
+    if (count < candidates.length) this.whenBudgetFrees(type);
+    if (grant) {
+      // Tokens not used (fewer candidates than granted) stay in the bucket.
+      await this.repository.saveTokens(tx, type, grant.remaining + (grant.granted - count));
+      if (count === grant.granted && grant.nextInMs !== undefined)
+        this.retryLater(type, grant.nextInMs);
+    }
+    if (chosen.length === 0) return NO_JOBS;
+    const rows = await this.repository.load(
+      tx,
+      chosen.map((candidate) => candidate.id),
+    );
+    const changes = rows.map((row) => new RowChange(row)).filter((change) => claim(change));
+    await this.requests.write(tx, changes, this.environment.dispatchLeaseMs);
+    return { rows: changes.map((change) => change.row as DispatchRow), bytes };
+  }
+
+  /** Wakes the type's dispatcher once the rate limit has a token again. */
+  private retryLater(type: string, delayMs: number): void {
+    if (this.stopped || this.retryTimers.has(type)) return;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(type);
+      this.kick(type);
+    }, delayMs);
+    timer.unref();
+    this.retryTimers.set(type, timer);
+  }
+
+  /** Wakes the type's dispatcher once published jobs gave bytes back. */
+  private whenBudgetFrees(type: string): void {
+    void this.budget.freed().then(() => this.kick(type));
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.pending.size === 0) return;
+    try {
+      await this.repository.renewLeases(this.pendingKeys(), this.environment.dispatchLeaseMs);
+    } catch (error) {
+      this.logger.warn(`dispatch leases not renewed: ${(error as Error).message}`);
+    }
+  }
+
+  private track(run: Promise<unknown>): void {
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+}

@@ -1,0 +1,73 @@
+import { type EventInput, type EventState, type NotifyMode } from '@org/protocol';
+import { type RequestRow } from './request-row';
+
+/** An event for a request's requester: on `<ns>.events`, and to its replyTo queue when it set one. */
+export interface PendingEvent {
+  readonly event: EventInput;
+  readonly replyTo: string | null;
+  /** The requester's `wm-notify`: events it did not ask for are not sent. */
+  readonly notify: NotifyMode;
+  /** The replyTo queue accepts event batches (`wm-accept-batch`). */
+  readonly acceptBatch: boolean;
+}
+
+/** A cancel order for a job that may still be running or waiting in its queue. */
+export interface CancelOrder {
+  readonly requestId: string;
+  readonly attempt: number;
+  readonly workerType: string;
+  /** The instance known to hold it, if any (the order goes to the whole type as well). */
+  readonly workerId: string | null;
+  readonly reason: string;
+}
+
+/**
+ * What a set of decisions asks for beyond the row writes, carried out after commit:
+ * informational events (best effort), terminal events (staged in the outbox, at least once),
+ * cancel orders, and the worker types whose waiting requests may now be dispatched.
+ */
+export class Effects {
+  readonly events: PendingEvent[] = [];
+  readonly terminal: PendingEvent[] = [];
+  readonly cancels: CancelOrder[] = [];
+  readonly wake = new Set<string>();
+}
+
+/** Extra fields of an event beyond what the row gives. */
+export type EventExtra = Partial<
+  Pick<
+    EventInput,
+    'contentType' | 'mimeType' | 'body' | 'progress' | 'messages' | 'meta' | 'workerId'
+  >
+>;
+
+/** An event about a row, with everything the requester is owed: ids, metadata, step, worker, messages. */
+export function eventOf(row: RequestRow, state: EventState, extra: EventExtra = {}): PendingEvent {
+  return {
+    replyTo: row.reply_to,
+    notify: row.notify,
+    acceptBatch: row.accept_batch,
+    event: {
+      requestId: row.id,
+      state,
+      requestContentType: row.content_type,
+      contentType: extra.contentType,
+      workflow: row.workflow ?? undefined,
+      step: row.step,
+      attempt: row.attempt > 0 ? row.attempt : undefined,
+      workerType: row.worker_type,
+      workerId: extra.workerId ?? row.worker_id ?? undefined,
+      messages: extra.messages ?? row.messages,
+      progress: extra.progress,
+      meta: extra.meta ?? row.meta,
+      correlationId: row.correlation_id ?? undefined,
+      mimeType: extra.mimeType,
+      body: extra.body,
+      tenant: row.tenant ?? undefined,
+      owner: row.owner ?? undefined,
+      session: row.session ?? undefined,
+      traceparent: row.traceparent ?? undefined,
+      tracestate: row.tracestate ?? undefined,
+    },
+  };
+}

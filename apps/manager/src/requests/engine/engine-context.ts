@@ -1,0 +1,26 @@
+import { type ResolvedPolicy } from '@org/protocol';
+import { type RequestRow } from './request-row';
+
+/**
+ * What the engine's decisions read besides the row: the time, limits, the routing
+ * configuration and the workers' liveness, as snapshots. No I/O happens through it, so the
+ * decisions stay pure and are tested in milliseconds.
+ */
+export interface EngineContext {
+  /** Epoch ms the decisions are taken at. */
+  readonly now: number;
+  /** `WM_MAX_PAYLOAD_BYTES`: a larger output ends ERROR. */
+  readonly maxPayloadBytes: number;
+  /** A live `ready` instance of the type was heard from recently. */
+  isAvailable(workerType: string): boolean;
+  /** The failure policy of the row's workflow, else of its worker type, else the defaults. */
+  failurePolicy(row: RequestRow): ResolvedPolicy;
+  /** The fairness key of the row's current worker type (`fairness: tenant | owner`), or null. */
+  fairKey(row: RequestRow): string | null;
+  /** Content type of a step's output: the worker's word, else the type's `output`, else the input's. */
+  outputContentType(
+    workerType: string,
+    responseContentType: string | undefined,
+    inputContentType: string,
+  ): string;
+}

@@ -1,0 +1,112 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { buildEvent, notifies, type Names } from '@org/protocol';
+import { MANAGER_ENVIRONMENT, NAMES } from '../../config/environment.tokens';
+import { type ManagerEnvironment } from '../../config/manager-environment';
+import { type Tx } from '../../database/database.service';
+import { AmqpService } from '../../messaging/amqp.service';
+import { type PendingEvent } from '../engine/effects';
+import { OutboxRepository, type StagedEvents } from '../store/outbox.repository';
+
+const RELAY_BATCH = 200;
+
+/**
+ * Tells requesters what happened, on `<ns>.events` and on each request's replyTo queue, as much
+ * as each asked for (`wm-notify`).
+ *
+ * - Terminal events (SUCCESS with the final output, ERROR, INVALID_CONTENT, CANCELLED) go
+ *   through the outbox: staged in the transaction of the state change, published persistent
+ *   after commit, deleted once confirmed; a replica that dies in between leaves them to any
+ *   replica's relay. At least once.
+ * - Informational events (GRANTED, DELAYED, SCHEDULED, RUNNING, PROGRESS) are published
+ *   non-persistent without waiting for confirms (design 5.3): at most once. They go on the same
+ *   channel as the terminal events and before them, so none arrives after its request's end.
+ * - SKIPPED is never stored: the request message it answers is acknowledged only after the
+ *   event is confirmed, so a crash redelivers the request and the SKIPPED is sent again.
+ */
+@Injectable()
+export class RequesterEvents {
+  private readonly logger = new Logger('Events');
+
+  constructor(
+    private readonly amqp: AmqpService,
+    private readonly outbox: OutboxRepository,
+    @Inject(NAMES) private readonly names: Names,
+    @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
+  ) {}
+
+  /** Hands informational events to the channel now (in order); never waits, never throws. */
+  inform(events: readonly PendingEvent[]): void {
+    for (const pending of events) {
+      for (const send of this.send(pending)) {
+        send.catch((error: unknown) => {
+          this.logger.debug(`informational event not sent: ${(error as Error).message}`);
+        });
+      }
+    }
+  }
+
+  /** Sends events and resolves when every one is confirmed; rejects if any could not be sent. */
+  async publish(events: readonly PendingEvent[]): Promise<void> {
+    const results = await Promise.allSettled(events.flatMap((pending) => this.send(pending)));
+    const failed = results.filter(
+      (result): result is PromiseRejectedResult => result.status === 'rejected',
+    );
+    if (failed.length > 0) {
+      throw new Error(
+        `${failed.length} event(s) could not be sent: ${String((failed[0]?.reason as Error)?.message)}`,
+      );
+    }
+  }
+
+  /** Writes terminal events to the outbox inside the caller's transaction (those asked for). */
+  async stage(tx: Tx, events: readonly PendingEvent[]): Promise<StagedEvents> {
+    const wanted = events.filter((pending) => notifies(pending.notify, pending.event.state));
+    return this.outbox.stage(tx, wanted, this.claimMs());
+  }
+
+  /** After commit: sends staged events and forgets them; on failure the relay sends them later. */
+  async deliver(staged: StagedEvents): Promise<void> {
+    if (staged.ids.length === 0) return;
+    try {
+      await this.publish(staged.events);
+      await this.outbox.delete(staged.ids);
+    } catch (error) {
+      this.logger.warn(`outbox events left for the relay: ${(error as Error).message}`);
+    }
+  }
+
+  /** Sends outbox rows whose claim expired (their replica died or failed); replica-safe. */
+  async relay(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await this.outbox.claimExpired(this.claimMs(), RELAY_BATCH);
+      if (rows.length === 0) return total;
+      await this.publish(rows.map((row) => row.pending));
+      await this.outbox.delete(rows.map((row) => row.id));
+      total += rows.length;
+      if (rows.length < RELAY_BATCH) return total;
+    }
+  }
+
+  /** Events written but not yet confirmed, and the age of the oldest (metrics). */
+  outboxLag(): Promise<{ pending: number; oldestMs: number }> {
+    return this.outbox.lag();
+  }
+
+  /**
+   * How long the replica that staged or claimed a row has to send it before any replica's relay
+   * may: the dispatch lease, but never so short that a busy replica's own delivery is overtaken
+   * (which would send the event twice).
+   */
+  private claimMs(): number {
+    return Math.max(this.environment.dispatchLeaseMs, 5000);
+  }
+
+  private send(pending: PendingEvent): Array<Promise<void>> {
+    if (!notifies(pending.notify, pending.event.state)) return [];
+    const message = buildEvent(this.names, pending.event);
+    const sends = [this.amqp.publish(message)];
+    if (pending.replyTo) sends.push(this.amqp.sendToQueue(pending.replyTo, message));
+    return sends;
+  }
+}

@@ -1,0 +1,112 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DatabaseService, type Tx } from '../database/database.service';
+import { type AfterCommit, ChangeCommitter } from './change-committer.service';
+import { EngineContextFactory } from './engine-context.factory';
+import { Effects } from './engine/effects';
+import { type Outcome } from './engine/outcome';
+import { unroute } from './engine/operations';
+import { applyOutcome } from './engine/responses';
+import { RowChange } from './engine/row-change';
+import { RequestCounters } from './request-counters';
+import { RequestTimings } from './request-timings';
+import { type DispatchKey } from './store/dispatch.repository';
+import { RequestsRepository } from './store/requests.repository';
+
+/**
+ * Applies outcomes (worker responses, dead letters) to request rows: one transaction per batch,
+ * rows locked in id order (no deadlocks between replicas), each outcome decided by the engine
+ * and fenced by attempt, images written in bulk, terminal events staged in the outbox, freed
+ * window slots refilled; events, jobs and cancel orders sent after commit.
+ */
+@Injectable()
+export class OutcomesService {
+  private readonly logger = new Logger('Outcomes');
+  /** The after-commit work of the last batch {@link applyBatch} committed. */
+  private carrying: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly requests: RequestsRepository,
+    private readonly committer: ChangeCommitter,
+    private readonly contexts: EngineContextFactory,
+    private readonly counters: RequestCounters,
+    private readonly timings: RequestTimings,
+  ) {}
+
+  /**
+   * Applies a batch of outcomes in one transaction, then sends what follows from them. Resolves
+   * once the batch is committed and the previous batch's sends are done: the sends of this batch
+   * overlap the next batch's transaction. That is safe to acknowledge: terminal events are in the
+   * outbox, claimed jobs are TO_DISPATCH under a lease, and informational events were never
+   * more than best effort. Batches still commit one after the other, so RUNNING precedes SUCCESS.
+   */
+  async applyBatch(outcomes: readonly Outcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const after = await this.database.transaction((tx) => this.applyInTx(tx, outcomes));
+    const previous = this.carrying;
+    this.carrying = this.committer
+      .carryOut(after)
+      .catch((error: unknown) =>
+        this.logger.warn(`after-commit work failed: ${(error as Error).message}`),
+      );
+    await previous;
+  }
+
+  /**
+   * Jobs that came back unroutable (no queue bound for their type): their requests wait for a
+   * worker again, if the job is still their current attempt. Returns how many were affected.
+   */
+  async applyUnroutable(keys: readonly DispatchKey[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const { count, after } = await this.database.transaction(async (tx) => {
+      const rows = await this.requests.lock(
+        tx,
+        keys.map((key) => key.id),
+      );
+      const current = new Set(keys.map((key) => `${key.attempt}:${key.id}`));
+      const effects = new Effects();
+      const changes = rows
+        .filter((row) => current.has(`${row.attempt}:${row.id}`))
+        .map((row) => new RowChange(row))
+        .filter((change) => unroute(change, effects));
+      return { count: changes.length, after: await this.committer.commit(tx, changes, effects) };
+    });
+    await this.committer.carryOut(after);
+    return count;
+  }
+
+  /** Resolves when the sends of the last applied batch are done (shutdown). */
+  async settled(): Promise<void> {
+    await this.carrying;
+  }
+
+  private async applyInTx(tx: Tx, outcomes: readonly Outcome[]): Promise<AfterCommit> {
+    const rows = await this.requests.lock(
+      tx,
+      outcomes.map((outcome) => outcome.requestId),
+    );
+    const changes = new Map(rows.map((row) => [row.id, new RowChange(row)]));
+    const context = this.contexts.context();
+    const effects = new Effects();
+    for (const outcome of outcomes) {
+      const change = changes.get(outcome.requestId);
+      const workerType = change?.row.worker_type;
+      const dropped = change
+        ? applyOutcome(change, outcome, context, effects)
+        : ('unknown' as const);
+      if (dropped) {
+        this.counters.drop(dropped);
+        continue;
+      }
+      this.counters.apply(outcome.status);
+      this.timings.applied(
+        outcome.requestId,
+        outcome.attempt,
+        workerType ?? '',
+        outcome.status,
+        context.now,
+      );
+    }
+    return this.committer.commit(tx, [...changes.values()], effects);
+  }
+}
