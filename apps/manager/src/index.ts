@@ -43,6 +43,10 @@ export {
 export { CANCELLABLE_STATES, DELETABLE_STATES } from './requests/engine/operations';
 export { Dispatcher } from './requests/dispatch/dispatcher.service';
 export { type IntakeOutcome } from './requests/intake.service';
+export { RequestReads, type WaitingByType } from './requests/request-reads.service';
+export { type RequestDetail, type RequestSummary } from './requests/request-views';
+export { DispatchControls } from './requests/dispatch/dispatch-controls.service';
+export { DispatchStates } from './requests/dispatch/dispatch-states.service';
 export { RequestCounters } from './requests/request-counters';
 export { type DropReason } from './requests/engine/drop-reason';
 export {

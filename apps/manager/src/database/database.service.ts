@@ -67,6 +67,17 @@ export class DatabaseService {
     });
   }
 
+  /**
+   * One statement built at run time (dynamic filters), sent unnamed: PostgreSQL plans it each
+   * time, and no prepared statement piles up per shape.
+   */
+  async queryText<R extends QueryResultRow>(
+    text: string,
+    values: readonly unknown[],
+  ): Promise<R[]> {
+    return this.withRetry(async () => (await this.pool.query<R>(text, [...values])).rows);
+  }
+
   /** Runs `body` in one transaction, again from the start after a deadlock. */
   async transaction<T>(body: (tx: Tx) => Promise<T>): Promise<T> {
     return this.withRetry(async () => {

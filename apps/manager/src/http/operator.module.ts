@@ -3,7 +3,8 @@ import { type Logger } from 'pino';
 import { ConfigApiModule } from '../config/config-api.module';
 import { HealthModule } from '../health/health.module';
 import { MetricsModule } from '../metrics/metrics.module';
-import { RequestsApiModule } from '../requests/requests-api.module';
+import { RequestsApiModule } from '../api/requests/requests-api.module';
+import { DispatchApiModule } from '../api/scaling/scaling-api.module';
 import { SecurityModule } from '../security/security.module';
 import { WorkersApiModule } from '../workers/workers-api.module';
 import { HttpDrain } from './http-drain';
@@ -23,6 +24,7 @@ export class OperatorModule {
         HealthModule,
         MetricsModule,
         RequestsApiModule,
+        DispatchApiModule,
         WorkersApiModule,
         ConfigApiModule,
       ],

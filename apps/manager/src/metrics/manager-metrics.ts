@@ -89,14 +89,42 @@ export class ManagerMetrics {
 
   readonly waiting = new Gauge({
     name: 'wm_waiting_requests',
-    help: 'Requests waiting for a live worker (NO_WORKER_AVAILABLE), by worker type (whole deployment).',
-    labelNames: ['worker_type'] as const,
+    help: 'Requests waiting in the backlog, by worker type and waiting state (NO_WORKER_AVAILABLE, QUEUED, SCHEDULED; whole deployment: aggregate replicas with max).',
+    labelNames: ['worker_type', 'state'] as const,
     registers: [this.registry],
   });
 
   readonly oldestWait = new Gauge({
-    name: 'wm_oldest_wait_seconds',
-    help: 'Age of the oldest request waiting for a live worker, by worker type (whole deployment).',
+    name: 'wm_oldest_waiting_seconds',
+    help: 'Age of the oldest waiting request, by worker type (whole deployment: aggregate replicas with max).',
+    labelNames: ['worker_type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outstanding = new Gauge({
+    name: 'wm_outstanding_jobs',
+    help: 'Jobs published and not yet answered, by worker type: the part of the dispatch window in use (whole deployment).',
+    labelNames: ['worker_type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly dispatchWindow = new Gauge({
+    name: 'wm_dispatch_window',
+    help: 'Jobs that may be outstanding at once, by worker type (2 × live concurrency, capped by maxInFlight).',
+    labelNames: ['worker_type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly desiredInstances = new Gauge({
+    name: 'wm_desired_instances',
+    help: 'Instances whose windows would hold the outstanding and waiting work, by worker type (an autoscaling target).',
+    labelNames: ['worker_type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly paused = new Gauge({
+    name: 'wm_worker_type_paused',
+    help: '1 while the dispatch of the worker type is paused.',
     labelNames: ['worker_type'] as const,
     registers: [this.registry],
   });

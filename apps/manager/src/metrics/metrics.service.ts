@@ -3,7 +3,8 @@ import { ConfigService } from '../config/config.service';
 import { RequesterEvents } from '../requests/events/requester-events.service';
 import { RequestCounters } from '../requests/request-counters';
 import { RequestTimings, type RequestTimingsSink } from '../requests/request-timings';
-import { RequestQueries } from '../requests/request-queries.service';
+import { DispatchStates } from '../requests/dispatch/dispatch-states.service';
+import { RequestReads } from '../requests/request-reads.service';
 import { WorkerCatalogue } from '../workers/worker-catalogue.service';
 import { ManagerMetrics } from './manager-metrics';
 
@@ -25,7 +26,8 @@ export class MetricsService {
     private readonly counters: RequestCounters,
     private readonly catalogue: WorkerCatalogue,
     private readonly config: ConfigService,
-    private readonly queries: RequestQueries,
+    private readonly reads: RequestReads,
+    private readonly dispatch: DispatchStates,
     private readonly events: RequesterEvents,
     timings: RequestTimings,
   ) {
@@ -110,26 +112,32 @@ export class MetricsService {
   private async refreshDatabase(): Promise<void> {
     const { metrics } = this;
     try {
-      const [counts, waiting, outbox] = await Promise.all([
-        this.queries.counts({}),
-        this.queries.waiting(),
+      const [counts, dispatch, outbox] = await Promise.all([
+        this.reads.counts({}),
+        this.dispatch.all(),
         this.events.outboxLag(),
       ]);
       for (const [state, count] of Object.entries(counts.byState))
         metrics.requestsByState.set({ state }, count);
-      metrics.waiting.reset();
-      metrics.oldestWait.reset();
-      for (const type of this.config.workerTypes()) {
-        metrics.waiting.set({ worker_type: type }, 0);
-        metrics.oldestWait.set({ worker_type: type }, 0);
-      }
-      const now = Date.now();
-      for (const stats of waiting) {
-        metrics.waiting.set({ worker_type: stats.workerType }, stats.count);
-        metrics.oldestWait.set(
-          { worker_type: stats.workerType },
-          Math.max(0, (now - stats.oldestSince.getTime()) / 1000),
-        );
+      for (const gauge of [
+        metrics.waiting,
+        metrics.oldestWait,
+        metrics.outstanding,
+        metrics.dispatchWindow,
+        metrics.desiredInstances,
+        metrics.paused,
+      ])
+        gauge.reset();
+      for (const type of dispatch) {
+        const worker_type = type.type;
+        metrics.waiting.set({ worker_type, state: 'NO_WORKER_AVAILABLE' }, type.noWorkerAvailable);
+        metrics.waiting.set({ worker_type, state: 'QUEUED' }, type.queued);
+        metrics.waiting.set({ worker_type, state: 'SCHEDULED' }, type.scheduled);
+        metrics.oldestWait.set({ worker_type }, type.oldestWaitingSeconds);
+        metrics.outstanding.set({ worker_type }, type.outstanding);
+        metrics.dispatchWindow.set({ worker_type }, type.window);
+        metrics.desiredInstances.set({ worker_type }, type.desiredInstances);
+        metrics.paused.set({ worker_type }, type.paused ? 1 : 0);
       }
       metrics.outboxSize.set(outbox.pending);
       metrics.outboxLag.set(outbox.oldestMs / 1000);

@@ -37,3 +37,31 @@ export class OutputUnavailableError extends Error {
     );
   }
 }
+
+/** A listing cursor this API did not make, or made for another sort. */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+}
+
+/** A bulk operation asked for states it never applies to. */
+export class IneligibleStatesError extends Error {
+  override readonly name = 'IneligibleStatesError';
+}
+
+/** A bulk delete without any filter: every request would match. */
+export class FilterRequiredError extends Error {
+  override readonly name = 'FilterRequiredError';
+  constructor() {
+    super(
+      'give at least one filter (for instance state=ERROR): deleting every request needs to be asked for explicitly',
+    );
+  }
+}
+
+/** No worker type of this name is configured. */
+export class UnknownWorkerTypeError extends Error {
+  override readonly name = 'UnknownWorkerTypeError';
+  constructor(readonly workerType: string) {
+    super(`worker type "${workerType}" is not configured`);
+  }
+}

@@ -5,20 +5,25 @@ import { WorkersModule } from '../workers/workers.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { ChangeCommitter } from './change-committer.service';
 import { DeadLetterConsumer } from './dead-letter.consumer';
+import { DispatchControls } from './dispatch/dispatch-controls.service';
 import { Dispatcher } from './dispatch/dispatcher.service';
+import { DispatchStates } from './dispatch/dispatch-states.service';
 import { EngineContextFactory } from './engine-context.factory';
 import { ControlOrders } from './events/control-orders.service';
 import { RequesterEvents } from './events/requester-events.service';
 import { IntakeConsumer } from './intake.consumer';
 import { IntakeService } from './intake.service';
 import { OutcomesService } from './outcomes.service';
+import { RequestBulkOperations } from './request-bulk.service';
 import { RequestCounters } from './request-counters';
+import { RequestReads } from './request-reads.service';
 import { RequestTimings } from './request-timings';
 import { RequestsLifecycle } from './requests-lifecycle';
 import { RequestsService } from './requests.service';
 import { ResponsesConsumer } from './responses.consumer';
 import { DispatchRepository } from './store/dispatch.repository';
 import { OutboxRepository } from './store/outbox.repository';
+import { RequestReadsRepository } from './store/request-reads.repository';
 import { RequestsRepository } from './store/requests.repository';
 import { SweepsRepository } from './store/sweeps.repository';
 import { Sweeper } from './sweeper.service';
@@ -36,12 +41,15 @@ import { UnroutedConsumer } from './unrouted.consumer';
     DispatchRepository,
     SweepsRepository,
     OutboxRepository,
+    RequestReadsRepository,
     RequestCounters,
     RequestTimings,
     EngineContextFactory,
     RequesterEvents,
     ControlOrders,
     Dispatcher,
+    DispatchControls,
+    DispatchStates,
     ChangeCommitter,
     IntakeService,
     OutcomesService,
@@ -51,10 +59,16 @@ import { UnroutedConsumer } from './unrouted.consumer';
     UnroutedConsumer,
     Sweeper,
     RequestsService,
+    RequestReads,
+    RequestBulkOperations,
     RequestsLifecycle,
   ],
   exports: [
     RequestsService,
+    RequestReads,
+    RequestBulkOperations,
+    DispatchControls,
+    DispatchStates,
     RequestCounters,
     RequestTimings,
     IntakeService,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type WorkerStatusBody } from '@org/protocol';
 import { ConfigService } from '../config/config.service';
-import { RequestQueries } from '../requests/request-queries.service';
+import { RequestReads } from '../requests/request-reads.service';
 import {
   type WorkerInstanceViewDto,
   type WorkerTypeStatsDto,
@@ -18,7 +18,7 @@ export class WorkerViews {
   constructor(
     private readonly catalogue: WorkerCatalogue,
     private readonly config: ConfigService,
-    private readonly queries: RequestQueries,
+    private readonly reads: RequestReads,
   ) {}
 
   async list(now = Date.now()): Promise<WorkerTypeViewDto[]> {
@@ -27,7 +27,10 @@ export class WorkerViews {
       this.catalogue.snapshot(now).map((snapshot) => [snapshot.type, snapshot]),
     );
     const waiting = new Map(
-      (await this.queries.waiting()).map((stats) => [stats.workerType, stats]),
+      (await this.reads.waiting(this.config.workerTypes())).map((stats) => [
+        stats.workerType,
+        stats,
+      ]),
     );
     const configured = new Map(config.workers.map((worker) => [worker.type, worker]));
     const types = [
@@ -46,9 +49,9 @@ export class WorkerViews {
           .map((workflow) => workflow.type),
         available: snapshots.get(type)?.available ?? false,
         liveInstances: live.length,
-        waiting: wait?.count ?? 0,
-        oldestWaitSeconds: wait
-          ? Math.max(0, Math.round((now - wait.oldestSince.getTime()) / 100) / 10)
+        waiting: wait?.total ?? 0,
+        oldestWaitSeconds: wait?.oldestSince
+          ? Math.max(0, Math.round((now - Date.parse(wait.oldestSince)) / 100) / 10)
           : null,
         stats: statsOf(live.map((instance) => instance.stats)),
         instances: instances.map(instanceView),

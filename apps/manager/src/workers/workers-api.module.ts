@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '../config/config.module';
-import { RequestsApiModule } from '../requests/requests-api.module';
+import { RequestsModule } from '../requests/requests.module';
 import { WorkerViews } from './worker-views.service';
 import { WorkersController } from './workers.controller';
 import { WorkersModule } from './workers.module';
 
 @Module({
-  imports: [WorkersModule, ConfigModule, RequestsApiModule],
+  imports: [WorkersModule, ConfigModule, RequestsModule],
   controllers: [WorkersController],
   providers: [WorkerViews],
 })

@@ -98,7 +98,10 @@ describe('health and metrics', () => {
     const later = await waitFor(
       async () => {
         const parsed = parsePrometheusTextFormat((await http.get('/metrics')).text);
-        return maybeValueOf(parsed, 'wm_waiting_requests', { worker_type: 'hm-idle' }) === 1
+        return maybeValueOf(parsed, 'wm_waiting_requests', {
+          worker_type: 'hm-idle',
+          state: 'NO_WORKER_AVAILABLE',
+        }) === 1
           ? parsed
           : undefined;
       },
@@ -106,9 +109,16 @@ describe('health and metrics', () => {
     );
     expect(valueOf(later, 'wm_requests', { state: 'NO_WORKER_AVAILABLE' })).toBe(1);
     expect(
-      valueOf(later, 'wm_oldest_wait_seconds', { worker_type: 'hm-idle' }),
+      valueOf(later, 'wm_oldest_waiting_seconds', { worker_type: 'hm-idle' }),
     ).toBeGreaterThanOrEqual(0);
-    expect(valueOf(later, 'wm_waiting_requests', { worker_type: 'hm-worker' })).toBe(0);
+    for (const state of ['NO_WORKER_AVAILABLE', 'QUEUED', 'SCHEDULED']) {
+      expect(valueOf(later, 'wm_waiting_requests', { worker_type: 'hm-worker', state })).toBe(0);
+      expect(valueOf(later, 'wm_waiting_requests', { worker_type: 'hm-idle', state })).toBe(
+        state === 'NO_WORKER_AVAILABLE' ? 1 : 0,
+      );
+    }
+    expect(valueOf(later, 'wm_desired_instances', { worker_type: 'hm-idle' })).toBe(1);
+    expect(valueOf(later, 'wm_dispatch_window', { worker_type: 'hm-idle' })).toBe(0);
   });
 
   it('is ready with broker, database and migrations; not ready while the broker connection is down; ready again when it returns', async () => {

@@ -6,7 +6,13 @@ import {
   metadataExtractorWorker,
   type DescribeJob,
 } from '@org/example-metadata-extractor';
-import { RequestsService, startManager, WorkerCatalogue, type RunningManager } from '@org/manager';
+import {
+  RequestReads,
+  RequestsService,
+  startManager,
+  WorkerCatalogue,
+  type RunningManager,
+} from '@org/manager';
 import { parseConfigYaml, type ManagerConfig } from '@org/protocol';
 import { publishRequest, waitFor, type TestNamespace } from '@org/testkit';
 import {
@@ -145,6 +151,12 @@ export function submitIngest(
   });
 }
 
-export function requests(manager: RunningManager): RequestsService {
-  return manager.app.get(RequestsService);
+/** The manager's request operations (retry, cancel, …) and reads (`find`: detail or null). */
+export function requests(manager: RunningManager): {
+  retry: RequestsService['retry'];
+  find: RequestReads['find'];
+} {
+  const service = manager.app.get(RequestsService);
+  const reads = manager.app.get(RequestReads);
+  return { retry: (id) => service.retry(id), find: (id) => reads.find(id) };
 }

@@ -39,6 +39,7 @@ export class SweepsRepository {
   private readonly pruneStatement: Statement;
   private readonly waitingStatement: Statement;
   private readonly backlogTypesStatement: Statement;
+  private readonly outstandingStatement: Statement;
 
   constructor(private readonly database: DatabaseService) {
     const requests = database.table('requests');
@@ -99,6 +100,11 @@ export class SweepsRepository {
       `SELECT worker_type AS "workerType", state, count(*)::int AS count, min(updated_at) AS "oldestSince"
        FROM ${requests} WHERE state IN ${WAITING} GROUP BY worker_type, state`,
     );
+    this.outstandingStatement = database.statement(
+      'sweep-outstanding',
+      `SELECT worker_type AS "workerType", count(*)::int AS count FROM ${requests}
+       WHERE state IN ${OUTSTANDING} GROUP BY worker_type`,
+    );
     this.backlogTypesStatement = database.statement(
       'sweep-backlog-types',
       `SELECT DISTINCT worker_type AS "workerType", state FROM ${requests} WHERE state IN ${BACKLOG}`,
@@ -150,6 +156,15 @@ export class SweepsRepository {
   /** Waiting requests per worker type and waiting state. */
   async waiting(): Promise<WaitingCount[]> {
     return this.database.query<WaitingCount>(this.waitingStatement, []);
+  }
+
+  /** Jobs outstanding (published or about to be, not answered) per worker type. */
+  async outstanding(): Promise<Map<string, number>> {
+    const rows = await this.database.query<{ workerType: string; count: number }>(
+      this.outstandingStatement,
+      [],
+    );
+    return new Map(rows.map((row) => [row.workerType, row.count]));
   }
 
   /** Worker types with requests waiting to be claimed, and in which state. */

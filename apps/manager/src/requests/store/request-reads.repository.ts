@@ -1,16 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { REQUEST_STATES, type RequestState } from '@org/protocol';
-import { DatabaseService } from '../database/database.service';
-import { notFound } from '../http/api-error';
-import { type ListRequestsQueryDto, type RequestSort } from './dto/list-requests-query.dto';
-import { type RequestFilterDto } from './dto/request-filter.dto';
+import { DatabaseService, type Statement } from '../../database/database.service';
+import { type ListRequestsQuery, type RequestFilter, type RequestSort } from '../request-filter';
 import {
-  type RequestCountsDto,
-  type RequestDetailDto,
-  type RequestHistoryEntryDto,
-  type RequestPageDto,
-  type RequestSummaryDto,
-} from './dto/request-view.dto';
+  type RequestCounts,
+  type RequestHistoryEntry,
+  type RequestPage,
+  type RequestSummary,
+} from '../request-views';
 import { decodeCursor, encodeCursor, sortKeySql } from './request-cursor';
 import { filterConditions, type SqlConditions } from './request-filter-sql';
 
@@ -26,16 +23,19 @@ interface SummaryRow {
   step: number;
   worker_type: string;
   attempt: number;
+  priority: number;
   tenant: string | null;
   owner: string | null;
   session: string | null;
+  parent_id: string | null;
   messages: string[];
   created_at: Date;
   updated_at: Date;
   sort_key: string;
 }
 
-interface DetailRow extends SummaryRow {
+/** A request row as the detail view reads it (payload sizes, not payloads). */
+export interface DetailRow extends SummaryRow {
   input_content_type: string;
   input_mime: string | null;
   input_bytes: number;
@@ -44,8 +44,14 @@ interface DetailRow extends SummaryRow {
   correlation_id: string | null;
   reply_to: string | null;
   traceparent: string | null;
+  notify: string;
   deadline: Date | null;
-  retry_at: Date | null;
+  not_before: Date | null;
+  start_by: Date | null;
+  dispatched_at: Date | null;
+  finished_at: Date | null;
+  output_bytes: number | null;
+  output_content_type: string | null;
 }
 
 interface HistoryRow {
@@ -58,13 +64,6 @@ interface HistoryRow {
   at: Date;
 }
 
-/** Requests waiting for a worker type: how many, and since when the oldest. */
-export interface WaitingStats {
-  readonly workerType: string;
-  readonly count: number;
-  readonly oldestSince: Date;
-}
-
 const SORT_COLUMNS: Record<RequestSort, { column: string; descending: boolean }> = {
   createdAt: { column: 'created_at', descending: false },
   '-createdAt': { column: 'created_at', descending: true },
@@ -73,18 +72,36 @@ const SORT_COLUMNS: Record<RequestSort, { column: string; descending: boolean }>
 };
 
 const SUMMARY_COLUMNS =
-  'id, state, content_type, workflow, steps, step, worker_type, attempt, tenant, owner, session, messages, created_at, updated_at';
+  'id, state, content_type, workflow, steps, step, worker_type, attempt, priority, tenant, owner, session, parent_id, messages, created_at, updated_at';
 
 /**
  * The operator's reads over the requests table: filtered, sorted listing with keyset (cursor)
- * paging, counts by state, one request with its history, and waiting work per worker type.
- * Filters are dynamic, so these are plain (unnamed) statements rather than prepared ones.
+ * paging, counts by state, one request and its history, ids matching a filter a page at a time.
+ * Filters are dynamic, so those statements are sent unnamed.
  */
 @Injectable()
-export class RequestQueries {
-  constructor(private readonly database: DatabaseService) {}
+export class RequestReadsRepository {
+  private readonly detailStatement: Statement;
+  private readonly historyStatement: Statement;
 
-  async list(query: ListRequestsQueryDto): Promise<RequestPageDto> {
+  constructor(private readonly database: DatabaseService) {
+    const requests = database.table('requests');
+    this.detailStatement = database.statement(
+      'reads-detail',
+      `SELECT ${SUMMARY_COLUMNS}, input_content_type, input_mime, octet_length(input)::int AS input_bytes, meta,
+              worker_id, correlation_id, reply_to, traceparent, notify, deadline, not_before, start_by,
+              dispatched_at, finished_at, octet_length(output)::int AS output_bytes, output_content_type,
+              ${sortKeySql('created_at')} AS sort_key
+       FROM ${requests} WHERE id = $1`,
+    );
+    this.historyStatement = database.statement(
+      'reads-history',
+      `SELECT state, step, attempt, worker_type, worker_id, messages, at
+       FROM ${database.table('request_history')} WHERE request_id = $1 ORDER BY id`,
+    );
+  }
+
+  async list(query: ListRequestsQuery): Promise<RequestPage> {
     const sort = query.sort ?? '-createdAt';
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const { column, descending } = SORT_COLUMNS[sort];
@@ -113,7 +130,7 @@ export class RequestQueries {
   }
 
   /** Counts by state under the filter, ignoring its state list (every state is listed, zeros included). */
-  async counts(filter: RequestFilterDto): Promise<RequestCountsDto> {
+  async counts(filter: RequestFilter): Promise<RequestCounts> {
     const sql = filterConditions(filter, { withState: false });
     const rows = await this.run<{ state: string; count: number }>(
       `SELECT state, count(*)::int AS count FROM ${this.database.table('requests')} ${sql.where()} GROUP BY state`,
@@ -130,66 +147,53 @@ export class RequestQueries {
     return { byState, total };
   }
 
-  /** One request and its history; 404 when it does not exist. */
-  async get(id: string): Promise<RequestDetailDto> {
-    const [row] = await this.database.dataSource.query<DetailRow[]>(
-      `SELECT ${SUMMARY_COLUMNS}, input_content_type, input_mime, octet_length(input)::int AS input_bytes, meta, worker_id,
-              correlation_id, reply_to, traceparent, deadline, retry_at, ${sortKeySql('created_at')} AS sort_key
-       FROM ${this.database.table('requests')} WHERE id = $1`,
-      [id],
-    );
-    if (!row) throw notFound(`request "${id}"`);
-    const history = await this.database.dataSource.query<HistoryRow[]>(
-      `SELECT state, step, attempt, worker_type, worker_id, messages, at
-       FROM ${this.database.table('request_history')} WHERE request_id = $1 ORDER BY id`,
-      [id],
-    );
-    return {
-      ...summaryOf(row),
-      inputContentType: row.input_content_type,
-      inputMime: row.input_mime,
-      inputBytes: row.input_bytes,
-      meta: row.meta,
-      workerId: row.worker_id,
-      correlationId: row.correlation_id,
-      replyTo: row.reply_to,
-      traceparent: row.traceparent,
-      deadline: row.deadline?.toISOString() ?? null,
-      retryAt: row.retry_at?.toISOString() ?? null,
-      history: history.map(historyEntryOf),
-    };
+  /** One request row for the detail view, or undefined. */
+  async detail(id: string): Promise<DetailRow | undefined> {
+    const [row] = await this.database.query<DetailRow>(this.detailStatement, [id]);
+    return row;
   }
 
-  /** The state of one request, or undefined when it does not exist. */
-  async stateOf(id: string): Promise<RequestState | undefined> {
-    const [row] = await this.database.dataSource.query<Array<{ state: RequestState }>>(
-      `SELECT state FROM ${this.database.table('requests')} WHERE id = $1`,
-      [id],
-    );
-    return row?.state;
-  }
-
-  /** Waiting requests per worker type (served by the partial index on waiting rows). */
-  async waiting(): Promise<WaitingStats[]> {
-    const rows = await this.database.dataSource.query<
-      Array<{ worker_type: string; count: number; oldest: Date }>
-    >(
-      `SELECT worker_type, count(*)::int AS count, min(updated_at) AS oldest
-       FROM ${this.database.table('requests')} WHERE state = 'NO_WORKER_AVAILABLE' GROUP BY worker_type`,
-    );
+  async history(id: string): Promise<RequestHistoryEntry[]> {
+    const rows = await this.database.query<HistoryRow>(this.historyStatement, [id]);
     return rows.map((row) => ({
+      state: row.state,
+      step: row.step,
+      attempt: row.attempt,
       workerType: row.worker_type,
-      count: row.count,
-      oldestSince: row.oldest,
+      workerId: row.worker_id,
+      messages: row.messages,
+      at: row.at.toISOString(),
     }));
   }
 
-  private run<R>(text: string, sql: SqlConditions): Promise<R[]> {
-    return this.database.dataSource.query<R[]>(text, sql.params);
+  /** Ids matching the filter and `states`, a page at a time, in id order (keyset, never OFFSET). */
+  async *idPages(
+    filter: RequestFilter,
+    states: readonly RequestState[],
+    pageSize: number,
+  ): AsyncGenerator<string[]> {
+    let after: string | undefined;
+    for (;;) {
+      const sql = filterConditions(filter, { withState: false });
+      sql.add(`state = ANY(${sql.param(states)}::text[])`);
+      if (after !== undefined) sql.add(`id > ${sql.param(after)}`);
+      const rows = await this.run<{ id: string }>(
+        `SELECT id FROM ${this.database.table('requests')} ${sql.where()} ORDER BY id LIMIT ${sql.param(pageSize)}`,
+        sql,
+      );
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.id;
+      yield rows.map((row) => row.id);
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  private run<R extends object>(text: string, sql: SqlConditions): Promise<R[]> {
+    return this.database.queryText<R>(text, sql.params);
   }
 }
 
-function summaryOf(row: SummaryRow): RequestSummaryDto {
+export function summaryOf(row: SummaryRow): RequestSummary {
   return {
     id: row.id,
     state: row.state,
@@ -199,23 +203,13 @@ function summaryOf(row: SummaryRow): RequestSummaryDto {
     step: row.step,
     workerType: row.worker_type,
     attempt: row.attempt,
+    priority: row.priority,
     tenant: row.tenant,
     owner: row.owner,
     session: row.session,
+    parentId: row.parent_id,
     messages: row.messages,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
-  };
-}
-
-function historyEntryOf(row: HistoryRow): RequestHistoryEntryDto {
-  return {
-    state: row.state,
-    step: row.step,
-    attempt: row.attempt,
-    workerType: row.worker_type,
-    workerId: row.worker_id,
-    messages: row.messages,
-    at: row.at.toISOString(),
   };
 }

@@ -1,7 +1,7 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { flattenValidationErrors, validationException } from '../http/validation';
+import { flattenValidationErrors, validationException } from '../../http/validation';
 import { SubmitBatchDto, SubmitRequestDto } from './dto/submit-request.dto';
 
 /** A validated submission: one request, or a batch (answered as a batch). */

@@ -16,9 +16,16 @@ export class RequestSummaryDto {
   @ApiProperty({ description: 'Worker type of the current step.' }) workerType!: string;
   @ApiProperty({ description: 'Dispatches so far (the fencing token of the current job).' })
   attempt!: number;
+  @ApiProperty({ description: 'wm-priority, 0–9 (higher is dispatched first).' }) priority!: number;
   @ApiProperty({ nullable: true, type: String }) tenant!: string | null;
   @ApiProperty({ nullable: true, type: String }) owner!: string | null;
   @ApiProperty({ nullable: true, type: String }) session!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The request whose job submitted this one (ctx.submit).',
+  })
+  parentId!: string | null;
   @ApiProperty({
     type: [String],
     description: 'Reasons given with the latest error, invalid content or skip.',
@@ -60,20 +67,44 @@ export class RequestDetailDto extends RequestSummaryDto {
   @ApiProperty({ nullable: true, type: String }) correlationId!: string | null;
   @ApiProperty({ nullable: true, type: String }) replyTo!: string | null;
   @ApiProperty({ nullable: true, type: String }) traceparent!: string | null;
-  @ApiPropertyOptional({
+  @ApiProperty({ enum: ['all', 'terminal', 'none'], description: 'wm-notify.' }) notify!: string;
+  @ApiProperty({
     nullable: true,
     type: String,
     format: 'date-time',
-    description: 'When a dispatched request times out.',
+    description: 'When the current job times out (its timeoutMs counted from its dispatch).',
   })
   deadline!: string | null;
-  @ApiPropertyOptional({
+  @ApiProperty({
     nullable: true,
     type: String,
     format: 'date-time',
-    description: 'When an automatic retry is due.',
+    description: 'SCHEDULED until then (wm-not-before, or a retry backoff).',
   })
-  retryAt!: string | null;
+  notBefore!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'wm-deadline: ERROR "deadline passed" if no worker has started it by then.',
+  })
+  startBy!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) dispatchedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) finishedAt!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Size of the kept output (keepSuccess: true); GET .../output serves it.',
+  })
+  outputBytes!: number | null;
+  @ApiProperty({ nullable: true, type: String }) outputContentType!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'Why a waiting request waits: no live worker, its type paused, a full dispatch window, a schedule.',
+  })
+  waitingReason!: string | null;
   @ApiProperty({ type: [RequestHistoryEntryDto], description: 'State changes, oldest first.' })
   history!: RequestHistoryEntryDto[];
 }
@@ -132,5 +163,13 @@ export class SubmittedBatchDto {
 
 /** The outcome of a bulk operation. */
 export class BulkResultDto {
-  @ApiProperty({ description: 'Requests retried or deleted.' }) count!: number;
+  @ApiProperty({
+    description:
+      'Requests retried, cancelled or deleted (with dryRun: the ones it would consider).',
+  })
+  count!: number;
+  @ApiPropertyOptional({
+    description: 'Matching requests left alone (their state changed meanwhile).',
+  })
+  skipped?: number;
 }

@@ -1,6 +1,5 @@
-import { HttpStatus } from '@nestjs/common';
-import { ApiException } from '../http/api-error';
-import { type RequestSort } from './dto/list-requests-query.dto';
+import { InvalidCursorError } from '../request-errors';
+import { type RequestSort } from '../request-filter';
 
 /** Where the previous page ended: the sort key (the exact timestamp, microseconds included) and the id. */
 export interface RequestCursor {
@@ -23,7 +22,7 @@ export function encodeCursor(cursor: RequestCursor): string {
   );
 }
 
-/** Decodes a cursor made by {@link encodeCursor} for the same sort; anything else is a 400. */
+/** Decodes a cursor made by {@link encodeCursor} for the same sort; anything else is refused. */
 export function decodeCursor(text: string, sort: RequestSort): RequestCursor {
   let decoded: unknown;
   try {
@@ -47,8 +46,6 @@ export function decodeCursor(text: string, sort: RequestSort): RequestCursor {
   return { sort, key, id };
 }
 
-function invalidCursor(message: string): ApiException {
-  return new ApiException(HttpStatus.BAD_REQUEST, 'validation_failed', message, [
-    { path: 'cursor', message },
-  ]);
+function invalidCursor(message: string): InvalidCursorError {
+  return new InvalidCursorError(message);
 }

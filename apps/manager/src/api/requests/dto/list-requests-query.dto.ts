@@ -1,10 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { REQUEST_SORTS, type RequestSort } from '../../../requests/request-filter';
 import { RequestFilterDto } from './request-filter.dto';
-
-export const REQUEST_SORTS = ['createdAt', '-createdAt', 'updatedAt', '-updatedAt'] as const;
-export type RequestSort = (typeof REQUEST_SORTS)[number];
 
 /** Largest page; bigger exports page through with the cursor. */
 export const MAX_PAGE_SIZE = 500;

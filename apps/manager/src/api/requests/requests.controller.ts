@@ -8,6 +8,8 @@ import {
   Param,
   Post,
   Query,
+  Res,
+  StreamableFile,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -19,13 +21,20 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiProduces,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { ApiErrorBody, ApiException } from '../http/api-error';
-import { currentRequestContext } from '../logging/request-context';
+import { parseTime } from '@org/protocol';
+import { ApiErrorBody, ApiException } from '../../http/api-error';
+import { currentRequestContext } from '../../logging/request-context';
+import { CANCELLABLE_STATES } from '../../requests/engine/operations';
+import { RequestBulkOperations } from '../../requests/request-bulk.service';
+import { RequestReads } from '../../requests/request-reads.service';
+import { RequestsService } from '../../requests/requests.service';
+import { rethrowAsApiError } from '../domain-errors';
+import { BulkQueryDto } from './dto/bulk-query.dto';
 import { ListRequestsQueryDto } from './dto/list-requests-query.dto';
-import { RequestFilterDto } from './dto/request-filter.dto';
 import {
   BulkResultDto,
   RequestDetailDto,
@@ -34,10 +43,6 @@ import {
   type SubmittedRequestDto,
 } from './dto/request-view.dto';
 import { SubmitBatchDto, SubmitRequestDto } from './dto/submit-request.dto';
-import { RequestBulkOperations } from './request-bulk.service';
-import { rethrowAsApiError } from './request-error-mapping';
-import { RequestQueries } from './request-queries.service';
-import { RequestsService } from './requests.service';
 import { type SubmitBody, SubmitBodyPipe } from './submit-body.pipe';
 
 @ApiTags('requests')
@@ -50,7 +55,7 @@ import { type SubmitBody, SubmitBodyPipe } from './submit-body.pipe';
 export class RequestsController {
   constructor(
     private readonly requests: RequestsService,
-    private readonly queries: RequestQueries,
+    private readonly reads: RequestReads,
     private readonly bulk: RequestBulkOperations,
   ) {}
 
@@ -60,7 +65,8 @@ export class RequestsController {
     summary: 'Submit one request or a batch',
     description:
       'Goes through the same intake as the requests exchange. Each request is answered with its id and its state after ' +
-      'intake, or SKIPPED with the reasons (no route, skipped content type, payload too large, duplicate id).',
+      'intake, or SKIPPED with the reasons (no route, skipped content type, payload too large, duplicate or finished id, ' +
+      'deadline passed).',
   })
   @ApiBody({
     schema: {
@@ -91,6 +97,10 @@ export class RequestsController {
         owner: request.owner,
         session: request.session,
         replyTo: request.replyTo,
+        priority: request.priority,
+        notBefore: parseTime(request.notBefore),
+        deadline: parseTime(request.deadline),
+        notify: request.notify,
         traceparent: context?.traceparent,
         tracestate: context?.tracestate,
       })),
@@ -108,7 +118,7 @@ export class RequestsController {
   @ApiOperation({ summary: 'List requests: filters, sort, cursor paging, counts by state' })
   @ApiOkResponse({ type: RequestPageDto })
   list(@Query() query: ListRequestsQueryDto): Promise<RequestPageDto> {
-    return this.queries.list(query);
+    return this.reads.list(query).catch(rethrowAsApiError);
   }
 
   @Post('retry')
@@ -116,44 +126,93 @@ export class RequestsController {
   @ApiOperation({
     summary: 'Retry every retryable request matching the filters',
     description:
-      "Only ERROR, INVALID_CONTENT, NO_WORKER_AVAILABLE and CANCELLED requests are retried; the filters are the listing's.",
+      "Only ERROR, INVALID_CONTENT, CANCELLED and waiting (NO_WORKER_AVAILABLE, QUEUED, SCHEDULED) requests are retried; the filters are the listing's. With dryRun=true, only counts them.",
   })
   @ApiOkResponse({ type: BulkResultDto })
-  async retryMatching(
-    @Query() filter: RequestFilterDto,
+  async retryMatching(@Query() query: BulkQueryDto, @Body() body: unknown): Promise<BulkResultDto> {
+    refuseBody(body);
+    if (query.dryRun)
+      return {
+        count: await this.bulk.preview(query, 'retry', CANCELLABLE_STATES).catch(rethrowAsApiError),
+      };
+    return this.bulk.retry(query).catch(rethrowAsApiError);
+  }
+
+  @Post('cancel')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Cancel every live request matching the filters',
+    description:
+      'Waiting and dispatched requests become CANCELLED; their jobs are cancelled wherever they are. With dryRun=true, only counts them.',
+  })
+  @ApiOkResponse({ type: BulkResultDto })
+  async cancelMatching(
+    @Query() query: BulkQueryDto,
     @Body() body: unknown,
   ): Promise<BulkResultDto> {
-    // The filters are query parameters; a JSON body used to be ignored, so a client sending its
-    // filter as a body retried every retryable request (found by the fault suite, scenario 10).
-    if (body !== null && typeof body === 'object' && Object.keys(body).length > 0) {
-      throw new ApiException(
-        HttpStatus.BAD_REQUEST,
-        'validation_failed',
-        'this route takes its filters as query parameters, not in a body',
-      );
-    }
-    return { count: await this.bulk.retry(filter) };
+    refuseBody(body);
+    if (query.dryRun)
+      return {
+        count: await this.bulk
+          .preview(query, 'cancel', CANCELLABLE_STATES)
+          .catch(rethrowAsApiError),
+      };
+    return this.bulk
+      .cancel(query, query.reason ?? 'cancelled by an operator', CANCELLABLE_STATES)
+      .catch(rethrowAsApiError);
   }
 
   @Delete()
   @ApiOperation({
     summary: 'Delete every deletable request matching the filters',
     description:
-      'At least one filter is required. Requests a worker may be running are never deleted.',
+      'At least one filter is required. Requests a worker may be running are never deleted. With dryRun=true, only counts them.',
   })
   @ApiOkResponse({ type: BulkResultDto })
-  async deleteMatching(@Query() filter: RequestFilterDto): Promise<BulkResultDto> {
-    return { count: await this.bulk.delete(filter) };
+  async deleteMatching(@Query() query: BulkQueryDto): Promise<BulkResultDto> {
+    if (query.dryRun)
+      return {
+        count: await this.bulk
+          .preview(query, 'delete', CANCELLABLE_STATES)
+          .catch(rethrowAsApiError),
+      };
+    return this.bulk.delete(query).catch(rethrowAsApiError);
   }
 
   @Get(':id')
   @ApiOperation({
-    summary: 'One request with its step, attempt, worker type, messages and history',
+    summary:
+      'One request with its step, attempt, worker type, messages, waiting reason and history',
   })
   @ApiOkResponse({ type: RequestDetailDto })
   @ApiNotFoundResponse({ type: ApiErrorBody })
   get(@Param('id') id: string): Promise<RequestDetailDto> {
-    return this.queries.get(id);
+    return this.reads.get(id).catch(rethrowAsApiError);
+  }
+
+  @Get(':id/output')
+  @ApiOperation({
+    summary: 'The kept output of a request that succeeded (keepSuccess: true)',
+    description:
+      'The bytes as the last step returned them, with their MIME type as Content-Type and the business content type in X-WM-Content-Type.',
+  })
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The output bytes.' })
+  @ApiNotFoundResponse({ type: ApiErrorBody })
+  @ApiConflictResponse({
+    type: ApiErrorBody,
+    description: 'code not_eligible: the request did not succeed, or its output was not kept.',
+  })
+  async output(
+    @Param('id') id: string,
+    @Res({ passthrough: true }) response: HeaderSink,
+  ): Promise<StreamableFile> {
+    const output = await this.requests.output(id).catch(rethrowAsApiError);
+    if (output.contentType) response.setHeader('X-WM-Content-Type', output.contentType);
+    return new StreamableFile(output.body, {
+      type: output.mimeType ?? 'application/octet-stream',
+      length: output.body.length,
+    });
   }
 
   @Post(':id/retry')
@@ -172,7 +231,9 @@ export class RequestsController {
 
   @Post(':id/cancel')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Cancel a live request; the worker holding it is told' })
+  @ApiOperation({
+    summary: 'Cancel a live request; its job is cancelled wherever it is (running or queued)',
+  })
   @ApiOkResponse({ description: '{ id, state: CANCELLED }' })
   @ApiNotFoundResponse({ type: ApiErrorBody })
   @ApiConflictResponse({
@@ -195,5 +256,25 @@ export class RequestsController {
   })
   async delete(@Param('id') id: string): Promise<void> {
     await this.requests.delete(id).catch(rethrowAsApiError);
+  }
+}
+
+/** What the output route needs of the HTTP response: one more header. */
+interface HeaderSink {
+  setHeader(name: string, value: string): unknown;
+}
+
+/**
+ * The bulk routes take their filters as query parameters; a JSON body used to be ignored, so a
+ * client sending its filter as a body retried every retryable request (found by the fault
+ * suite, scenario 10).
+ */
+function refuseBody(body: unknown): void {
+  if (body !== null && typeof body === 'object' && Object.keys(body).length > 0) {
+    throw new ApiException(
+      HttpStatus.BAD_REQUEST,
+      'validation_failed',
+      'this route takes its filters as query parameters, not in a body',
+    );
   }
 }

@@ -6,7 +6,11 @@ import {
   IsArray,
   IsBase64,
   IsDefined,
+  IsIn,
+  IsInt,
   IsOptional,
+  Max,
+  Min,
   IsString,
   Matches,
   MaxLength,
@@ -15,9 +19,13 @@ import {
 } from 'class-validator';
 import {
   CONTENT_TYPE_PATTERN,
+  MAX_PRIORITY,
   MAX_REQUEST_ID_LENGTH,
   MAX_SHORT_HEADER_LENGTH,
+  NOTIFY_MODES,
+  type NotifyMode,
 } from '@org/protocol';
+import { IsTime } from './is-time.validator';
 import { RequesterMetadataDto } from './requester-metadata.dto';
 
 /** Largest batch accepted in one call. */
@@ -76,6 +84,44 @@ export class SubmitRequestDto extends RequesterMetadataDto {
   @IsString()
   @MaxLength(MAX_SHORT_HEADER_LENGTH)
   replyTo?: string;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_PRIORITY,
+    description: 'Higher is dispatched first (wm-priority). @default 0',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_PRIORITY)
+  priority?: number;
+
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string', format: 'date-time' }, { type: 'integer' }],
+    example: '2027-01-31T12:00:00Z',
+    description:
+      'Dispatch no earlier than this (ISO 8601 with a zone, or epoch ms); the request waits SCHEDULED (wm-not-before). @default as soon as possible',
+  })
+  @IsOptional()
+  @IsTime()
+  notBefore?: string | number;
+
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string', format: 'date-time' }, { type: 'integer' }],
+    description:
+      'If no worker has started the request by then it ends ERROR "deadline passed" (wm-deadline). @default none',
+  })
+  @IsOptional()
+  @IsTime()
+  deadline?: string | number;
+
+  @ApiPropertyOptional({
+    enum: NOTIFY_MODES,
+    description: 'Which events the requester receives (wm-notify). @default all',
+  })
+  @IsOptional()
+  @IsIn(NOTIFY_MODES)
+  notify?: NotifyMode;
 }
 
 /** Several requests in one call; each is answered on its own. */

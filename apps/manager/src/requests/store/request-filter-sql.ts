@@ -1,5 +1,5 @@
 import { type RequestState } from '@org/protocol';
-import { type RequestFilterDto } from './dto/request-filter.dto';
+import { type RequestFilter } from '../request-filter';
 
 /** A WHERE clause under construction: conditions and their positional parameters. */
 export class SqlConditions {
@@ -24,24 +24,27 @@ export class SqlConditions {
 
 /** The filter's conditions on the requests table (`alias.` prefixed); `withState` false leaves the state out (counts). */
 export function filterConditions(
-  filter: RequestFilterDto,
+  filter: RequestFilter,
   options: { withState: boolean; alias?: string },
 ): SqlConditions {
   const sql = new SqlConditions();
   const p = options.alias ? `${options.alias}.` : '';
   if (options.withState && filter.state && filter.state.length > 0)
     sql.add(`${p}state = ANY(${sql.param(filter.state)}::text[])`);
-  const equal: Array<[keyof RequestFilterDto, string]> = [
+  const equal: Array<[keyof RequestFilter, string]> = [
     ['contentType', 'content_type'],
     ['workerType', 'worker_type'],
     ['workflow', 'workflow'],
     ['tenant', 'tenant'],
     ['owner', 'owner'],
     ['session', 'session'],
+    ['parentId', 'parent_id'],
+    ['priority', 'priority'],
   ];
   for (const [field, column] of equal) {
     const value = filter[field];
-    if (typeof value === 'string') sql.add(`${p}${column} = ${sql.param(value)}`);
+    if (typeof value === 'string' || typeof value === 'number')
+      sql.add(`${p}${column} = ${sql.param(value)}`);
   }
   if (filter.createdFrom)
     sql.add(`${p}created_at >= ${sql.param(filter.createdFrom)}::timestamptz`);
@@ -51,7 +54,7 @@ export function filterConditions(
 
 /** Restricts to `states` (intersected with the filter's own state list, when it has one). */
 export function restrictStates(
-  filter: RequestFilterDto,
+  filter: RequestFilter,
   states: readonly RequestState[],
 ): RequestState[] {
   return filter.state && filter.state.length > 0
@@ -60,7 +63,7 @@ export function restrictStates(
 }
 
 /** True when no filter at all is given (bulk delete refuses that: it would be every eligible request). */
-export function isEmptyFilter(filter: RequestFilterDto): boolean {
+export function isEmptyFilter(filter: RequestFilter): boolean {
   return (
     (filter.state === undefined || filter.state.length === 0) &&
     [
@@ -70,6 +73,8 @@ export function isEmptyFilter(filter: RequestFilterDto): boolean {
       filter.tenant,
       filter.owner,
       filter.session,
+      filter.parentId,
+      filter.priority,
       filter.createdFrom,
       filter.createdTo,
     ].every((value) => value === undefined)

@@ -1,16 +1,23 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsDateString,
   IsIn,
+  IsInt,
   IsOptional,
   IsString,
   Matches,
+  Max,
+  MaxLength,
+  Min,
 } from 'class-validator';
 import {
   CONTENT_TYPE_PATTERN,
+  MAX_PRIORITY,
+  MAX_REQUEST_ID_LENGTH,
   REQUEST_STATES,
   type RequestState,
   WORKER_TYPE_PATTERN,
@@ -63,6 +70,23 @@ export class RequestFilterDto extends RequesterMetadataDto {
   @IsString()
   @Matches(CONTENT_TYPE_PATTERN, { message: 'must be a workflow type' })
   workflow?: string;
+
+  @ApiPropertyOptional({
+    example: 'parent-42',
+    description: 'Requests a worker submitted while running this request (`ctx.submit`).',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_REQUEST_ID_LENGTH)
+  parentId?: string;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_PRIORITY, description: 'wm-priority, 0–9.' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_PRIORITY)
+  priority?: number;
 
   @ApiPropertyOptional({
     example: '2026-01-31T00:00:00Z',
