@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
+import { BatchTransport } from './messaging/batch-transport';
 import { loadEnvironment, type ManagerEnvironment } from './config/manager-environment';
 import { createOperatorInterface } from './http/operator-interface';
 import { OperatorLifecycle } from './http/operator.lifecycle';
@@ -63,6 +64,8 @@ export async function startManager(
     },
   );
   operator.configure(app);
+  // The manager's consumers are message handlers (`@EventPattern`) hosted by this transport.
+  app.connectMicroservice({ strategy: app.get(BatchTransport) }, { inheritAppConfig: true });
   let port: number | undefined;
   try {
     if (environment.http) {
@@ -73,6 +76,7 @@ export async function startManager(
     } else {
       await app.init();
     }
+    await app.startAllMicroservices();
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;

@@ -1,6 +1,55 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
-export type ProxyMode = 'pass' | 'blackhole';
+export type ProxyMode = 'pass' | 'blackhole' | 'hold';
+
+/** AMQP 0-9-1: a heartbeat frame is type 8 on channel 0 with an empty payload. */
+const AMQP_HEARTBEAT = 8;
+const AMQP_PROTOCOL_HEADER = 8;
+const AMQP_FRAME_OVERHEAD = 8;
+
+/**
+ * Cuts a client's AMQP byte stream into frames (after the 8-byte protocol header), so the proxy
+ * can hold everything but heartbeats: the broker then receives nothing the client sends (no
+ * publishes, so no confirms) while both sides keep hearing each other's heartbeats, and the
+ * connection stays up, as with a broker that stalls its confirms.
+ */
+class AmqpFrames {
+  private buffer: Buffer = Buffer.alloc(0);
+  private headerSeen = false;
+  /** Not an AMQP client (PostgreSQL, say): chunks pass as they come. */
+  private raw = false;
+
+  /** Appends `chunk` and returns the complete units (the protocol header, then whole frames). */
+  push(chunk: Buffer): Buffer[] {
+    if (this.raw) return [chunk];
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const units: Buffer[] = [];
+    if (!this.headerSeen) {
+      if (this.buffer.length < AMQP_PROTOCOL_HEADER) return units;
+      if (this.buffer.subarray(0, 4).toString('latin1') !== 'AMQP') {
+        this.raw = true;
+        const all = this.buffer;
+        this.buffer = Buffer.alloc(0);
+        return [all];
+      }
+      units.push(this.buffer.subarray(0, AMQP_PROTOCOL_HEADER));
+      this.buffer = this.buffer.subarray(AMQP_PROTOCOL_HEADER);
+      this.headerSeen = true;
+    }
+    while (this.buffer.length >= AMQP_FRAME_OVERHEAD - 1) {
+      const size = this.buffer.readUInt32BE(3);
+      const total = size + AMQP_FRAME_OVERHEAD;
+      if (this.buffer.length < total) break;
+      units.push(this.buffer.subarray(0, total));
+      this.buffer = this.buffer.subarray(total);
+    }
+    return units;
+  }
+}
+
+function isHeartbeat(frame: Buffer): boolean {
+  return frame.length === AMQP_FRAME_OVERHEAD && frame[0] === AMQP_HEARTBEAT;
+}
 
 /**
  * A TCP proxy between a client under test and a real server (RabbitMQ, PostgreSQL), to inject
@@ -10,7 +59,7 @@ export type ProxyMode = 'pass' | 'blackhole';
 export class TcpProxy {
   private mode: ProxyMode = 'pass';
   private latencyMs = 0;
-  private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
+  private readonly pairs = new Set<{ client: Socket; upstream: Socket; held: Buffer[] }>();
 
   private constructor(
     private readonly server: Server,
@@ -45,10 +94,30 @@ export class TcpProxy {
     this.mode = 'blackhole';
   }
 
-  /** Forwards bytes again, with no added latency. */
+  /**
+   * Holds every AMQP frame clients send but heartbeats, until {@link restore}: the broker gets
+   * no publish (so no confirm comes back) and no ack, while the connections stay alive. For
+   * AMQP clients only.
+   */
+  holdClientFrames(): void {
+    this.mode = 'hold';
+  }
+
+  /** Frames held so far (all connections). */
+  get heldFrames(): number {
+    let count = 0;
+    for (const pair of this.pairs) count += pair.held.length;
+    return count;
+  }
+
+  /** Forwards bytes again (frames held are sent first, in order), with no added latency. */
   restore(): void {
     this.mode = 'pass';
     this.latencyMs = 0;
+    for (const pair of this.pairs) {
+      for (const frame of pair.held.splice(0))
+        if (!pair.upstream.destroyed) pair.upstream.write(frame);
+    }
   }
 
   /** Delays every chunk in both directions by `ms`. */
@@ -76,17 +145,29 @@ export class TcpProxy {
 
   private accept(client: Socket, host: string, port: number): void {
     const upstream = connect(port, host);
-    const pair = { client, upstream };
+    const pair = { client, upstream, held: [] as Buffer[] };
     this.pairs.add(pair);
-    const forward = (from: Socket, to: Socket) =>
-      from.on('data', (chunk: Buffer) => {
-        if (this.mode === 'blackhole') return;
-        if (this.latencyMs === 0) to.write(chunk);
-        // Chunks keep their order: each one waits the same delay after the previous arrived.
-        else setTimeout(() => to.destroyed || to.write(chunk), this.latencyMs);
-      });
-    forward(client, upstream);
-    forward(upstream, client);
+    const send = (to: Socket, chunk: Buffer) => {
+      if (this.latencyMs === 0) to.write(chunk);
+      // Chunks keep their order: each one waits the same delay after the previous arrived.
+      else setTimeout(() => to.destroyed || to.write(chunk), this.latencyMs);
+    };
+    const frames = new AmqpFrames();
+    client.on('data', (chunk: Buffer) => {
+      if (this.mode === 'blackhole') return;
+      // Frames are tracked from the first byte, so holding can start at any moment.
+      for (const unit of frames.push(chunk)) {
+        if (this.mode === 'hold' && !isHeartbeat(unit)) pair.held.push(unit);
+        else if (pair.held.length > 0 && this.mode !== 'hold') {
+          pair.held.push(unit);
+          for (const frame of pair.held.splice(0)) send(upstream, frame);
+        } else send(upstream, unit);
+      }
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (this.mode === 'blackhole') return;
+      send(client, chunk);
+    });
     const close = () => {
       this.pairs.delete(pair);
       client.destroy();

@@ -7,8 +7,16 @@ import { isTransientError } from '../database/database.service';
 export interface BatchConsumerOptions {
   /** Queue to consume (declared beforehand by the topology). */
   readonly queue: string;
-  /** Unacknowledged messages the broker may hand over at once. @default 500 */
+  /** Unacknowledged messages the broker may hand over at once, at most. @default 500 */
   readonly prefetch: number;
+  /**
+   * Payload bytes this consumer may hold unacknowledged (its share of `WM_MAX_INFLIGHT_BYTES`).
+   * The prefetch follows the messages' mean size so that prefetch × size stays within it: large
+   * payloads get a small prefetch, small ones the full one. @default unbounded (count only)
+   */
+  readonly maxBufferedBytes?: number;
+  /** The largest message expected (`WM_MAX_PAYLOAD_BYTES`): the first prefetch assumes it. @default 1 MiB */
+  readonly maxMessageBytes?: number;
   /** Flush when this many messages are waiting. @default 200 */
   readonly batchSize: number;
   /**
@@ -35,6 +43,12 @@ interface Delivery {
 }
 
 /**
+ * Weight of a new message in the mean size: the plain mean of the first messages, then an
+ * exponential moving average over about the last 20.
+ */
+const SIZE_WEIGHT = 0.05;
+
+/**
  * Consumes a queue in batches: one handler call (one transaction) per batch, messages
  * acknowledged only after it resolved. Deliveries remember their channel, so a batch that
  * finishes after a reconnect is not acknowledged on a channel that never delivered it (those
@@ -49,12 +63,20 @@ export class BatchConsumer {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly openChannels = new WeakSet<Channel>();
   private stopping = false;
+  private channel: Channel | undefined;
+  private consumerTag: string | undefined;
+  private prefetch: number;
+  private meanSize: number;
+  private sized = 0;
+  private resizing = false;
 
   constructor(
     private readonly connection: AmqpConnectionManager,
     private readonly options: BatchConsumerOptions,
   ) {
     this.logger = new Logger(`Consumer ${options.queue}`);
+    this.meanSize = options.maxMessageBytes ?? 1024 * 1024;
+    this.prefetch = this.desiredPrefetch();
   }
 
   async start(): Promise<void> {
@@ -64,10 +86,8 @@ export class BatchConsumer {
         this.openChannels.add(channel);
         channel.on('close', () => this.openChannels.delete(channel));
         channel.on('error', (error: Error) => this.logger.warn(`channel error: ${error.message}`));
-        await channel.prefetch(this.options.prefetch);
-        await channel.consume(this.options.queue, (message) => {
-          if (message) this.receive({ channel, message });
-        });
+        this.channel = channel;
+        await this.subscribe(channel);
       },
     });
     this.wrapper.on('error', (error: Error) => this.logger.warn(error.message));
@@ -84,8 +104,60 @@ export class BatchConsumer {
     await this.wrapper?.close().catch(() => undefined);
   }
 
+  /** The prefetch in use now (tests, diagnostics). */
+  currentPrefetch(): number {
+    return this.prefetch;
+  }
+
+  private async subscribe(channel: Channel): Promise<void> {
+    // Per consumer (quorum queues have no global prefetch): it applies to the next consume.
+    await channel.prefetch(this.prefetch);
+    const { consumerTag } = await channel.consume(this.options.queue, (message) => {
+      if (message) this.receive({ channel, message });
+    });
+    this.consumerTag = consumerTag;
+  }
+
+  private desiredPrefetch(): number {
+    const budget = this.options.maxBufferedBytes;
+    if (budget === undefined) return this.options.prefetch;
+    return Math.max(
+      1,
+      Math.min(this.options.prefetch, Math.floor(budget / Math.max(this.meanSize, 512))),
+    );
+  }
+
+  /**
+   * Follows the messages' mean size: when the prefetch it implies is less than half or more than
+   * twice the one in use, the consumer re-subscribes with it (deliveries already here stay
+   * acknowledgeable on the channel).
+   */
+  private adapt(size: number): void {
+    if (this.options.maxBufferedBytes === undefined) return;
+    this.sized += 1;
+    this.meanSize += (size - this.meanSize) * Math.max(SIZE_WEIGHT, 1 / this.sized);
+    const desired = this.desiredPrefetch();
+    if (this.resizing || (desired * 2 > this.prefetch && desired < this.prefetch * 2)) return;
+    const channel = this.channel;
+    const tag = this.consumerTag;
+    if (!channel || tag === undefined || this.stopping) return;
+    this.resizing = true;
+    this.prefetch = desired;
+    void (async () => {
+      try {
+        await channel.cancel(tag);
+        if (!this.stopping && this.channel === channel) await this.subscribe(channel);
+      } catch (error) {
+        this.logger.warn(`prefetch change to ${desired} failed: ${(error as Error).message}`);
+      } finally {
+        this.resizing = false;
+      }
+    })();
+  }
+
   private receive(delivery: Delivery): void {
     if (this.stopping) return; // left unacknowledged: the broker gives it to another replica
+    this.adapt(delivery.message.content.length);
     this.pending.push(delivery);
     if (this.pending.length >= this.options.batchSize) this.flush();
     else if (this.inFlight.size === 0) {

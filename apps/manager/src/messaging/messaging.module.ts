@@ -1,12 +1,32 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '../config/config.module';
+import { type Names } from '@org/protocol';
+import { MANAGER_ENVIRONMENT, NAMES } from '../config/environment.tokens';
+import { type ManagerEnvironment } from '../config/manager-environment';
 import { AmqpService } from './amqp.service';
+import { BatchTransport } from './batch-transport';
 import { TopologyService } from './topology.service';
 
-/** The broker connection and the topology (transport only). */
+/** The broker connection, the topology and the consumers' transport (transport only). */
 @Module({
   imports: [ConfigModule],
-  providers: [AmqpService, TopologyService],
-  exports: [AmqpService, TopologyService],
+  providers: [
+    AmqpService,
+    TopologyService,
+    {
+      provide: BatchTransport,
+      inject: [AmqpService, NAMES, MANAGER_ENVIRONMENT],
+      useFactory: (amqp: AmqpService, names: Names, environment: ManagerEnvironment) =>
+        new BatchTransport(amqp.connection, (key) => names.queues[key], {
+          prefetch: environment.prefetch,
+          batchSize: environment.batchSize,
+          windowMs: environment.batchWindowMs,
+          // A quarter of WM_MAX_INFLIGHT_BYTES for each consumer of payloads; claims hold half.
+          maxBufferedBytes: Math.floor(environment.maxInflightBytes / 4),
+          maxMessageBytes: environment.maxPayloadBytes,
+        }),
+    },
+  ],
+  exports: [AmqpService, TopologyService, BatchTransport],
 })
 export class MessagingModule {}

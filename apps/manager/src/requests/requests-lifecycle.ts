@@ -4,49 +4,37 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { type BatchConsumer } from '../messaging/batch-consumer';
-import { DeadLetterConsumer } from './dead-letter.consumer';
+import { BatchTransport } from '../messaging/batch-transport';
 import { Dispatcher } from './dispatch/dispatcher.service';
-import { IntakeConsumer } from './intake.consumer';
 import { OutcomesService } from './outcomes.service';
-import { ResponsesConsumer } from './responses.consumer';
 import { Sweeper } from './sweeper.service';
-import { UnroutedConsumer } from './unrouted.consumer';
 
 /**
- * Starts consuming once everything else is up (database migrated, configuration loaded,
- * topology declared, liveness heard), and stops first on shutdown: consumers stop taking
- * messages and finish their batches, the sweeps and dispatches in flight end, and only then do
- * the broker and database connections close.
+ * Starts the sweeps once everything else is up (the consumers start with the batch transport,
+ * `app.startAllMicroservices()`), and stops first on shutdown: the consumers stop taking
+ * messages (intake first) and finish their batches, the sweeps and dispatches in flight end,
+ * and only then do the broker and database connections close.
  */
 @Injectable()
 export class RequestsLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Manager');
-  private readonly consumers: BatchConsumer[];
 
   constructor(
-    intake: IntakeConsumer,
-    responses: ResponsesConsumer,
-    deadLetters: DeadLetterConsumer,
-    unrouted: UnroutedConsumer,
+    private readonly transport: BatchTransport,
     private readonly sweeper: Sweeper,
     private readonly dispatcher: Dispatcher,
-    private readonly applier: OutcomesService,
-  ) {
-    this.consumers = [responses.consumer, deadLetters.consumer, unrouted.consumer, intake.consumer];
-  }
+    private readonly outcomes: OutcomesService,
+  ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    for (const consumer of this.consumers) await consumer.start();
+  onApplicationBootstrap(): void {
     this.sweeper.start();
-    this.logger.log('consuming requests, responses, dead letters and unroutable jobs');
+    this.logger.log('sweeps running');
   }
 
   async onModuleDestroy(): Promise<void> {
-    // Intake first (last in the list), so no new work arrives while responses drain.
-    for (const consumer of [...this.consumers].reverse()) await consumer.stop();
-    // The last response batch's events and next-step jobs, sent after its acknowledgement.
-    await this.applier.settled();
+    await this.transport.close();
+    // The last response batch's events and next jobs, sent after its acknowledgement.
+    await this.outcomes.settled();
     await this.sweeper.stop();
     await this.dispatcher.stop();
   }

@@ -4,14 +4,16 @@ import { MessagingModule } from '../messaging/messaging.module';
 import { WorkersModule } from '../workers/workers.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { ChangeCommitter } from './change-committer.service';
-import { DeadLetterConsumer } from './dead-letter.consumer';
 import { DispatchControls } from './dispatch/dispatch-controls.service';
 import { Dispatcher } from './dispatch/dispatcher.service';
 import { DispatchStates } from './dispatch/dispatch-states.service';
 import { EngineContextFactory } from './engine-context.factory';
+import { DeadLettersHandler } from './handlers/dead-letters.handler';
+import { IntakeHandler } from './handlers/intake.handler';
+import { ResponsesHandler } from './handlers/responses.handler';
+import { UnroutedHandler } from './handlers/unrouted.handler';
 import { ControlOrders } from './events/control-orders.service';
 import { RequesterEvents } from './events/requester-events.service';
-import { IntakeConsumer } from './intake.consumer';
 import { IntakeService } from './intake.service';
 import { OutcomesService } from './outcomes.service';
 import { RequestBulkOperations } from './request-bulk.service';
@@ -20,14 +22,12 @@ import { RequestReads } from './request-reads.service';
 import { RequestTimings } from './request-timings';
 import { RequestsLifecycle } from './requests-lifecycle';
 import { RequestsService } from './requests.service';
-import { ResponsesConsumer } from './responses.consumer';
 import { DispatchRepository } from './store/dispatch.repository';
 import { OutboxRepository } from './store/outbox.repository';
 import { RequestReadsRepository } from './store/request-reads.repository';
 import { RequestsRepository } from './store/requests.repository';
 import { SweepsRepository } from './store/sweeps.repository';
 import { Sweeper } from './sweeper.service';
-import { UnroutedConsumer } from './unrouted.consumer';
 
 /**
  * The request engine: the store (every statement on the requests, outbox and related tables),
@@ -36,6 +36,8 @@ import { UnroutedConsumer } from './unrouted.consumer';
  */
 @Module({
   imports: [ConfigModule, MessagingModule, WorkersModule, WorkflowsModule],
+  // Message handlers, declared like controllers and hosted by the batch transport.
+  controllers: [IntakeHandler, ResponsesHandler, DeadLettersHandler, UnroutedHandler],
   providers: [
     RequestsRepository,
     DispatchRepository,
@@ -53,10 +55,6 @@ import { UnroutedConsumer } from './unrouted.consumer';
     ChangeCommitter,
     IntakeService,
     OutcomesService,
-    IntakeConsumer,
-    ResponsesConsumer,
-    DeadLetterConsumer,
-    UnroutedConsumer,
     Sweeper,
     RequestsService,
     RequestReads,

@@ -55,6 +55,8 @@ export class TestWorker {
   readonly jobs: DeliveredJob[] = [];
   readonly orders: ControlOrderBody[] = [];
   readonly held: ConsumeMessage[] = [];
+  /** Jobs acknowledged or rejected so far: `jobs.length - settled` are unacknowledged here. */
+  settled = 0;
   private connection!: ChannelModel;
   private channel!: ConfirmChannel;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -161,6 +163,7 @@ export class TestWorker {
       }
       if (action.status === 'REJECT') {
         this.channel.nack(message, false, false);
+        this.settled += 1;
         return;
       }
       if (action.status === 'SUCCESS') {
@@ -182,6 +185,7 @@ export class TestWorker {
         await this.respond({ ...base, status: 'INVALID_CONTENT', messages: action.messages });
       }
       this.channel.ack(message);
+      this.settled += 1;
     } catch {
       // The connection closed under us (test teardown): the broker requeues the job.
     }

@@ -65,7 +65,8 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
     @Inject(NAMES) private readonly names: Names,
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
   ) {
-    this.budget = new ByteBudget(environment.maxInflightBytes);
+    // Half of WM_MAX_INFLIGHT_BYTES; the requests and responses consumers hold a quarter each.
+    this.budget = new ByteBudget(Math.floor(environment.maxInflightBytes / 2));
   }
 
   onModuleInit(): void {

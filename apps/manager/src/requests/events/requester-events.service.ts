@@ -79,7 +79,11 @@ export class RequesterEvents {
   async relay(): Promise<number> {
     let total = 0;
     for (;;) {
-      const rows = await this.outbox.claimExpired(this.claimMs(), RELAY_BATCH);
+      const rows = await this.outbox.claimExpired(
+        this.claimMs(),
+        RELAY_BATCH,
+        Math.floor(this.environment.maxInflightBytes / 4),
+      );
       if (rows.length === 0) return total;
       await this.publish(rows.map((row) => row.pending));
       await this.outbox.delete(rows.map((row) => row.id));

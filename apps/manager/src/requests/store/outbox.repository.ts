@@ -44,7 +44,12 @@ export class OutboxRepository {
     this.claimStatement = database.statement(
       'outbox-claim',
       `UPDATE ${outbox} SET claimed_until = now() + $1 * interval '1 millisecond'
-       WHERE id IN (SELECT id FROM ${outbox} WHERE claimed_until < now() ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+       WHERE id IN (
+         SELECT id FROM (
+           SELECT id, sum(octet_length(body)) OVER (ORDER BY id) AS running, row_number() OVER (ORDER BY id) AS n
+           FROM ${outbox} WHERE claimed_until < now() ORDER BY id LIMIT $2) c
+         WHERE c.running <= $3 OR c.n = 1)
+         AND claimed_until < now()
        RETURNING id, event, body, reply_to`,
     );
     this.lagStatement = database.statement(
@@ -77,12 +82,21 @@ export class OutboxRepository {
     if (ids.length > 0) await this.database.query(this.deleteStatement, [ids]);
   }
 
-  /** Claims up to `limit` rows whose claim expired; returns them as events, oldest first. */
+  /**
+   * Claims up to `limit` rows whose claim expired, and no more than `maxBytes` of bodies (at
+   * least one row); returns them as events, oldest first. A replica claiming at the same time
+   * skips the rows this one took (the claim is re-checked under the row lock).
+   */
   async claimExpired(
     claimMs: number,
     limit: number,
+    maxBytes: number,
   ): Promise<Array<{ id: string; pending: PendingEvent }>> {
-    const rows = await this.database.query<OutboxRow>(this.claimStatement, [claimMs, limit]);
+    const rows = await this.database.query<OutboxRow>(this.claimStatement, [
+      claimMs,
+      limit,
+      maxBytes,
+    ]);
     rows.sort((a, b) => Number(a.id) - Number(b.id));
     return rows.map((row) => {
       const { notify, acceptBatch, ...event } = row.event;

@@ -1,0 +1,90 @@
+import { connect } from 'amqplib';
+import { OUTSTANDING_REQUEST_STATES } from '@org/protocol';
+import { eventOf, inState, useTestNamespace } from '@org/testkit';
+import { publishMany } from '../support/publish-many';
+import {
+  database,
+  startObservedManager,
+  startTestManager,
+  startTestWorker,
+} from '../support/harness';
+import { type TestWorker } from '../support/test-worker';
+
+const config = { workers: [{ type: 'win', contentTypes: ['text/win'] }] };
+const REQUESTS = 1000;
+const CONCURRENCY = 4;
+/** Design 5.1: twice the concurrency of the live instances (two of 4). */
+const WINDOW = 2 * 2 * CONCURRENCY;
+
+/** A handler that yields once, so jobs overlap while the backlog drains. */
+const slow = async () => {
+  await new Promise((resolve) => setImmediate(resolve));
+  return { status: 'SUCCESS' as const, body: Buffer.from('ok') };
+};
+
+describe('dispatch window (design 5.1)', () => {
+  const ns = useTestNamespace();
+
+  async function run(replicas: number): Promise<{ maxBroker: number; maxTable: number }> {
+    const { manager, events } = await startObservedManager(ns(), config);
+    const managers = [manager];
+    for (let index = 1; index < replicas; index++)
+      managers.push(await startTestManager(ns(), config));
+    const workers: TestWorker[] = [];
+    for (let index = 0; index < 2; index++)
+      workers.push(
+        await startTestWorker(
+          ns(),
+          { type: 'win', concurrency: CONCURRENCY, handler: slow },
+          managers,
+        ),
+      );
+    const connection = await connect(ns().amqpUrl);
+    ns().defer(() => connection.close());
+    const channel = await connection.createChannel();
+    const probe = await database(ns());
+    let maxBroker = 0;
+    let maxTable = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const [queue, table] = await Promise.all([
+          channel.checkQueue(ns().names.workerQueue('win')),
+          probe.query<{ count: number }>(
+            `SELECT count(*)::int AS count FROM requests WHERE worker_type = 'win' AND state = ANY($1)`,
+            [OUTSTANDING_REQUEST_STATES],
+          ),
+        ]);
+        const unacked = workers.reduce(
+          (sum, worker) => sum + worker.jobs.length - worker.settled,
+          0,
+        );
+        maxBroker = Math.max(maxBroker, queue.messageCount + unacked);
+        maxTable = Math.max(maxTable, table.rows[0]!.count);
+        // A sample every few milliseconds: sampling, not waiting for an outcome.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const publisher = await connection.createChannel();
+    const ids = await publishMany(publisher, ns().names, 'w', REQUESTS, 'text/win');
+    await events.waitFor(REQUESTS, inState('SUCCESS'), 120_000, `${REQUESTS} SUCCESS`);
+    sampling = false;
+    await sampler;
+    for (const id of ids.slice(0, 5)) await events.first(eventOf(id, 'SUCCESS'));
+    expect(workers.reduce((sum, worker) => sum + worker.jobs.length, 0)).toBe(REQUESTS);
+    return { maxBroker, maxTable };
+  }
+
+  it('never has more jobs outstanding than twice the live concurrency; all finish', async () => {
+    const { maxBroker, maxTable } = await run(1);
+    expect(maxTable).toBeGreaterThan(CONCURRENCY);
+    expect(maxTable).toBeLessThanOrEqual(WINDOW);
+    expect(maxBroker).toBeLessThanOrEqual(WINDOW);
+  }, 180_000);
+
+  it('holds the same bound with two replicas: the window is shared, not multiplied', async () => {
+    const { maxBroker, maxTable } = await run(2);
+    expect(maxTable).toBeLessThanOrEqual(WINDOW);
+    expect(maxBroker).toBeLessThanOrEqual(WINDOW);
+  }, 180_000);
+});
