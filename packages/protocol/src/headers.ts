@@ -22,6 +22,13 @@ export const HEADERS = {
   requestContentType: 'wm-request-content-type',
   /** On control orders: `instance` (one worker, by `wm-worker-id`) or `type` (every instance of `wm-worker-type`). */
   controlTarget: 'wm-control-target',
+  /**
+   * On a message the manager parked in `<ns>.parked` instead of applying it: every reason, as an
+   * array of strings (`headers.wm-worker-id: is required`).
+   */
+  parkReasons: 'wm-park-reasons',
+  /** On a parked message: the queue the manager took it from. */
+  parkedFrom: 'wm-parked-from',
   traceparent: 'traceparent',
   tracestate: 'tracestate',
   /** Set by RabbitMQ quorum queues on redelivered messages. */
