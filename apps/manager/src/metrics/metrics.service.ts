@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '../config/config.service';
 import { EventsService } from '../messaging/events.service';
+import { ResponseParking } from '../messaging/response-parking';
 import { RequestCounters } from '../requests/request-counters';
 import { RequestTimings, type RequestTimingsSink } from '../requests/request-timings';
 import { RequestQueries } from '../requests/request-queries.service';
@@ -27,6 +28,7 @@ export class MetricsService {
     private readonly config: ConfigService,
     private readonly queries: RequestQueries,
     private readonly events: EventsService,
+    private readonly parking: ResponseParking,
     timings: RequestTimings,
   ) {
     timings.attach(this.timingsSink());
@@ -62,7 +64,12 @@ export class MetricsService {
         metrics.intake.inc({ outcome: 'skipped' }, delta),
       );
     }
-    for (const [reason, count] of Object.entries(counters.dropped)) {
+    // Dropped responses: the flow's reasons (stale, late, …) and the parking's (missing_header,
+    // invalid_header, invalid_body), both fixed sets, under one bounded `reason` label.
+    for (const [reason, count] of [
+      ...Object.entries(counters.dropped),
+      ...Object.entries(this.parking.parked),
+    ]) {
       this.advance(`dropped:${reason}`, count, (delta) =>
         metrics.droppedResponses.inc({ reason }, delta),
       );

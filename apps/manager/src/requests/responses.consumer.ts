@@ -1,23 +1,25 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { parseResponse, type Names } from '@org/protocol';
 import { MANAGER_ENVIRONMENT, NAMES } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
 import { AmqpService } from '../messaging/amqp.service';
 import { BatchConsumer } from '../messaging/batch-consumer';
+import { ResponseParking } from '../messaging/response-parking';
 import { OutcomeApplier } from './outcome-applier.service';
 import { outcomeOfResponse, type Outcome } from './outcome';
-import { RequestCounters } from './request-counters';
 
-/** Consumes `<ns>.manager.responses` in batches: one transaction per batch, acked after commit. */
+/**
+ * Consumes `<ns>.manager.responses` in batches: one transaction per batch, acked after commit.
+ * A response that breaks the contract is parked (`<ns>.parked`) with its reasons.
+ */
 @Injectable()
 export class ResponsesConsumer {
-  private readonly logger = new Logger('Responses');
   readonly consumer: BatchConsumer;
 
   constructor(
     amqp: AmqpService,
     applier: OutcomeApplier,
-    counters: RequestCounters,
+    parking: ResponseParking,
     @Inject(NAMES) names: Names,
     @Inject(MANAGER_ENVIRONMENT) environment: ManagerEnvironment,
   ) {
@@ -33,8 +35,7 @@ export class ResponsesConsumer {
           if (parsed.ok) {
             outcomes.push(outcomeOfResponse(parsed.value));
           } else {
-            counters.drop('invalid');
-            this.logger.warn(`dropped a malformed response: ${parsed.error.message}`);
+            await parking.park(message, parsed.error);
           }
         }
         await applier.applyBatch(outcomes);
