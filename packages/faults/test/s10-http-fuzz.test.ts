@@ -134,12 +134,15 @@ describe('scenario 10: HTTP fuzzing of every REST route', () => {
             const label = `${method} ${template} (${c.name}): ${status}`;
             run.expect(c.expect.includes(status), `${label}, expected ${c.expect.join('/')}`);
             if (status >= 400) {
+              // RFC 9457 problem details, with the stable code and the request id as extensions.
               const shaped =
                 json !== undefined &&
-                json['statusCode'] === status &&
-                typeof json['error'] === 'string' &&
+                json['status'] === status &&
+                json['type'] === `urn:wm:problem:${String(json['code'])}` &&
+                typeof json['title'] === 'string' &&
+                typeof json['detail'] === 'string' &&
+                typeof json['instance'] === 'string' &&
                 typeof json['code'] === 'string' &&
-                typeof json['message'] === 'string' &&
                 typeof json['requestId'] === 'string';
               run.expect(
                 shaped,

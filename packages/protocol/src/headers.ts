@@ -41,6 +41,13 @@ export const HEADERS = {
   stepId: 'wm-step-id',
   /** v2, on requests a worker submits while running a job (`ctx.submit`): the parent request's id. */
   parentId: 'wm-parent-id',
+  /**
+   * On a message the manager parked in `<ns>.parked` instead of applying it: every reason, as an
+   * array of strings (`headers.wm-worker-id: is required`).
+   */
+  parkReasons: 'wm-park-reasons',
+  /** On a parked message: the queue the manager took it from. */
+  parkedFrom: 'wm-parked-from',
   traceparent: 'traceparent',
   tracestate: 'tracestate',
   /** Set by RabbitMQ quorum queues on redelivered messages. */

@@ -210,4 +210,13 @@ export {
   type ResolvedPolicy,
 } from './config/validate-config';
 export { contractDocument, contractJson } from './contract/contract-document';
-export { MESSAGE_SPECS, type MessageSpec } from './contract/message-specs';
+export {
+  MESSAGE_SPECS,
+  operationsOf,
+  type MessageSpec,
+  type OperationSpec,
+} from './contract/message-specs';
+export {
+  MESSAGE_REQUIREMENTS_FILE,
+  messageRequirementsMarkdown,
+} from './contract/message-requirements';

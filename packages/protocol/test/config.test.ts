@@ -98,9 +98,9 @@ describe('configuration', () => {
   });
 
   it('refuses unknown keys, wrong types and broken YAML with a location', () => {
-    expect(issuesOf({ workers: [], wrokflows: [] })).toContain(
-      'wrokflows: is not a configuration key (workers, workflows, skipContentTypes)',
-    );
+    expect(issuesOf({ workers: [], wrokflows: [] })).toEqual([
+      'wrokflows: is not a configuration key here (known: workers, workflows, skipContentTypes)',
+    ]);
     expect(issuesOf({ workers: [{ type: 'a', contentTypes: 'x/y', timeoutMs: 'soon' }] })).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^workers\[0\]\.contentTypes: /),
@@ -114,6 +114,40 @@ describe('configuration', () => {
     expect(issuesOf([])).toEqual([
       '(root): must be an object with workers, workflows and skipContentTypes',
     ]);
+  });
+
+  it('reports every problem once: unknown keys, field rules and cross-checks together', () => {
+    const issues = issuesOf({
+      workers: [
+        {
+          type: 'mover',
+          contentTypes: ['a/raw'],
+          colour: 'red',
+          retry: { maxAttempts: 0, tries: 2 },
+        },
+        { type: 'mover', contentTypes: ['a/raw', 'has space', 7], timeoutMs: 'soon' },
+        5,
+      ],
+      workflows: [{ type: 'flow', steps: ['mover', 'ghost'], speed: 'fast' }],
+      skipContentTypes: 'a/raw',
+      wrokflows: [],
+    });
+    expect(issues).toEqual([
+      'wrokflows: is not a configuration key here (known: workers, workflows, skipContentTypes)',
+      'workers[0].colour: is not a configuration key here (known: type, contentTypes, output, description, maxInFlight, rateLimit, fairness, validatePayload, keepErrors, keepSuccess, timeoutMs, retry, retention)',
+      'workers[0].retry.tries: is not a configuration key here (known: maxAttempts, backoffMs, backoffMultiplier, maxBackoffMs)',
+      'workers[0].retry.maxAttempts: must not be less than 1',
+      'workers[1].contentTypes: each value must be a content type without spaces, "*" or "#"',
+      'workers[1].contentTypes: each value must be a string',
+      'workers[1].timeoutMs: must be an integer number',
+      'workers[2]: must be an object',
+      'workflows[0].speed: is not a configuration key here (known: type, steps, contentTypes, description, keepErrors, keepSuccess, timeoutMs, retry, retention)',
+      'skipContentTypes: must be an array',
+      'workers[1].type: "mover" is already defined by workers[0]',
+      'workflows[0].steps[1]: "ghost" is not a worker type defined under workers',
+      'workers[1].contentTypes[0]: content type "a/raw" is already routed by workers[0].contentTypes[0]',
+    ]);
+    expect(new Set(issues).size).toBe(issues.length);
   });
 
   it('computes exponential retry delays with a cap', () => {

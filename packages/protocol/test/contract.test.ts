@@ -1,11 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { contractJson, namesFor, templateNames } from '../src/index';
+import {
+  contractJson,
+  MESSAGE_REQUIREMENTS_FILE,
+  messageRequirementsMarkdown,
+  MESSAGE_SPECS,
+  namesFor,
+  templateNames,
+} from '../src/index';
 
 describe('contract document', () => {
   it('is checked in up to date (run `pnpm contract` after changing the protocol)', () => {
     const checkedIn = readFileSync(join(__dirname, '..', 'contract', 'asyncapi.json'), 'utf8');
     expect(checkedIn).toBe(contractJson());
+  });
+
+  it('lists what each message must carry, checked in up to date (run `pnpm contract`)', () => {
+    const checkedIn = readFileSync(join(__dirname, '..', MESSAGE_REQUIREMENTS_FILE), 'utf8');
+    expect(checkedIn).toBe(messageRequirementsMarkdown());
+    for (const spec of MESSAGE_SPECS) {
+      expect(checkedIn).toContain(`## ${spec.name}\n`);
+      for (const field of spec.required) expect(checkedIn).toContain(`\`${field.name}\``);
+    }
   });
 
   it('names every exchange of the namespace', () => {

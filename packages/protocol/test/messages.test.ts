@@ -233,6 +233,19 @@ describe('message builders and parsers', () => {
         `headers.${header}: is required`,
       );
     });
+
+    // With the test above: the required headers of the spec (and of contract/messages.md) are
+    // exactly the ones the parser insists on, no fewer and no more.
+    it('is accepted with its required headers alone', () => {
+      const required = new Set(spec.required.map((field) => field.name));
+      const alone = Object.fromEntries(
+        Object.keys(message.options.headers).map((name) => [
+          name,
+          required.has(name) ? message.options.headers[name] : undefined,
+        ]),
+      );
+      expect(parse(delivered(message, { headers: alone }))).toMatchObject({ ok: true });
+    });
   });
 
   it('refuses wrong types, with every problem listed', () => {

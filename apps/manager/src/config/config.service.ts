@@ -19,6 +19,7 @@ import {
 } from '@org/protocol';
 import { DatabaseService } from '../database/database.service';
 import { MANAGER_ENVIRONMENT } from './environment.tokens';
+import { ConfigPreconditionError } from './config-precondition.error';
 import { ConfigValidationError } from './config-validation.error';
 import { type ManagerEnvironment } from './manager-environment';
 
@@ -31,6 +32,9 @@ interface StoredConfig {
 }
 
 const DEFAULT_POLICY: ResolvedPolicy = resolvePolicy({});
+
+/** Concurrent imports retried before one gives up (each retry means another import succeeded). */
+const MAX_STORE_ATTEMPTS = 10;
 
 /**
  * The routing configuration, stored in the database (one row, a version number) so every replica
@@ -80,15 +84,36 @@ export class ConfigService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Validates and stores a new configuration, applies it here (topology included) and lets the
-   * other replicas pick it up. Throws {@link ConfigValidationError} and changes nothing when it
-   * is invalid.
+   * other replicas pick it up. Content identical to the stored configuration changes nothing
+   * (same version). `precondition` (the HTTP `If-Match`) is checked against the stored version
+   * atomically with the write. Throws {@link ConfigValidationError} when the document is invalid
+   * and {@link ConfigPreconditionError} when the precondition fails; either changes nothing.
    */
-  async replace(input: unknown): Promise<{ version: number; config: ManagerConfig }> {
+  async replace(
+    input: unknown,
+    precondition?: (storedVersion: number) => boolean,
+  ): Promise<{ version: number; config: ManagerConfig; changed: boolean }> {
     const result = validateConfig(input);
     if (!result.ok) throw new ConfigValidationError('replace', result.error.issues);
-    const version = await this.store(result.value, true);
-    await this.apply(result.value, version);
-    return { version, config: result.value };
+    const document = JSON.stringify(result.value);
+    for (let attempt = 1; ; attempt++) {
+      const observed = await this.storedVersion();
+      if (precondition && !precondition(observed)) throw new ConfigPreconditionError(observed);
+      const written = await this.compareAndStore(document, observed);
+      if (written !== undefined) {
+        await this.apply(result.value, written);
+        return { version: written, config: result.value, changed: true };
+      }
+      const now = await this.storedVersion();
+      if (now === observed) {
+        // Identical content: nothing written. Catch up if this replica has not polled it yet.
+        if (now > this.currentVersion) await this.apply(result.value, now);
+        return { version: now, config: result.value, changed: false };
+      }
+      // Another writer got in between: decide again against what it wrote.
+      if (attempt >= MAX_STORE_ATTEMPTS)
+        throw new Error(`the configuration changed ${attempt} times during one import`);
+    }
   }
 
   /** Runs `listener` after every change (not for the configuration loaded at start). */
@@ -172,25 +197,37 @@ export class ConfigService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Stores `config` unless it is already the stored one; returns the version in effect. */
-  private async store(config: ManagerConfig, force: boolean): Promise<number> {
-    const document = JSON.stringify(config);
+  /**
+   * Writes `document` as the next version if the stored version is still `observed` (0: none
+   * stored) and the content differs. Returns the new version, or undefined when nothing was
+   * written (identical content, or another writer was first).
+   */
+  private async compareAndStore(document: string, observed: number): Promise<number | undefined> {
     const table = this.database.table('manager_config');
     const rows = await this.database.query<{ version: number }>(
       this.database.statement(
-        'config-store',
+        'config-compare-and-store',
         `INSERT INTO ${table} AS c (id, version, document) VALUES (1, 1, $1::jsonb)
          ON CONFLICT (id) DO UPDATE SET version = c.version + 1, document = EXCLUDED.document, updated_at = now()
-           WHERE $2::boolean OR c.document IS DISTINCT FROM EXCLUDED.document
+           WHERE c.version = $2 AND c.document IS DISTINCT FROM EXCLUDED.document
          RETURNING version`,
       ),
-      [document, force],
+      [document, observed],
     );
-    if (rows[0]) {
-      this.logger.log(`configuration version ${rows[0].version} stored`);
-      return rows[0].version;
-    }
-    return (await this.readStored())?.version ?? 0;
+    if (rows[0]) this.logger.log(`configuration version ${rows[0].version} stored`);
+    return rows[0]?.version;
+  }
+
+  /** The stored version, 0 when none is stored. */
+  private async storedVersion(): Promise<number> {
+    const rows = await this.database.query<{ version: number }>(
+      this.database.statement(
+        'config-version',
+        `SELECT version FROM ${this.database.table('manager_config')} WHERE id = 1`,
+      ),
+      [],
+    );
+    return rows[0]?.version ?? 0;
   }
 
   private async readStored(): Promise<StoredConfig | undefined> {
@@ -215,15 +252,8 @@ export class ConfigService implements OnModuleInit, OnApplicationShutdown {
     if (this.polling) return;
     this.polling = true;
     try {
-      const rows = await this.database.query<{ version: number }>(
-        this.database.statement(
-          'config-version',
-          `SELECT version FROM ${this.database.table('manager_config')} WHERE id = 1`,
-        ),
-        [],
-      );
-      const version = rows[0]?.version;
-      if (version === undefined || version === this.currentVersion) return;
+      const version = await this.storedVersion();
+      if (version === 0 || version === this.currentVersion) return;
       const stored = await this.readStored();
       if (stored && stored.version !== this.currentVersion)
         await this.apply(this.validStored(stored), stored.version);

@@ -1,11 +1,16 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { type HttpResponse } from '../http/http-types';
 import { PublicRoute } from '../security/access.decorator';
 import { HealthService } from './health.service';
 import { ReadinessReport } from './readiness';
 
-/** Probes for the orchestrator; they answer without an API key. */
+/** Probes for the orchestrator; they answer without an API key (`security: []` in the document). */
 @ApiTags('health')
 @PublicRoute()
 @Controller('health')
@@ -13,12 +18,17 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process serves HTTP', security: [] })
   @ApiOkResponse({ description: 'The process serves HTTP.' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
+  @ApiOperation({
+    summary: 'Readiness: broker connected, database reachable, migrations applied',
+    security: [],
+  })
   @ApiOkResponse({
     type: ReadinessReport,
     description: 'Broker connected, database reachable, migrations applied.',

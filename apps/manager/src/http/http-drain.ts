@@ -1,6 +1,5 @@
-import { apiErrorBody } from './api-error';
-import { type HttpRequest, type HttpResponse, type NextFunction, sendError } from './http-types';
-import { currentRequestContext } from '../logging/request-context';
+import { type HttpRequest, type HttpResponse, type NextFunction } from './http-types';
+import { sendProblem } from './send-problem';
 
 /**
  * Tracks the HTTP calls in flight so a stopping replica can refuse new ones (503, the load
@@ -15,14 +14,11 @@ export class HttpDrain {
     return (request: HttpRequest, response: HttpResponse, next: NextFunction): void => {
       if (this.stopping && !(request.url ?? '').startsWith('/health/')) {
         response.setHeader('Connection', 'close');
-        sendError(
+        sendProblem(
           response,
-          apiErrorBody(
-            503,
-            'service_unavailable',
-            'this manager replica is stopping; send the call again',
-            currentRequestContext()?.requestId ?? '',
-          ),
+          503,
+          'service_unavailable',
+          'this manager replica is stopping; send the call again',
         );
         return;
       }

@@ -1,13 +1,12 @@
-import { apiErrorBody, type ApiErrorCode } from './api-error';
+import { type ApiErrorCode } from './problem-codes';
 import {
   type HttpRequest,
   type HttpResponse,
   type NextFunction,
   isJsonMediaType,
-  sendError,
 } from './http-types';
 import { FORBIDDEN_KEY_MESSAGE } from './json-body';
-import { currentRequestContext } from '../logging/request-context';
+import { sendProblem } from './send-problem';
 
 /** The fields of the errors body-parser passes to `next` (an `http-errors` error). */
 interface BodyParserError {
@@ -19,7 +18,7 @@ interface BodyParserError {
 
 /**
  * Express error middleware placed right after the body parser: its errors happen before NestJS
- * routing, so the exception filter never sees them. Renders them in the one error shape.
+ * routing, so the exception filter never sees them. Renders them as problem details.
  */
 export function bodyParserErrors(maxBodyBytes: number) {
   return (
@@ -61,16 +60,16 @@ export function bodyParserErrors(maxBodyBytes: number) {
       next(error);
       return;
     }
-    sendError(
-      response,
-      apiErrorBody(status, code, message, currentRequestContext()?.requestId ?? ''),
-    );
+    sendProblem(response, status, code, message);
   };
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
-/** Refuses a body that is not JSON; it would otherwise reach validation looking like no body at all. */
+/**
+ * Refuses a body that is not JSON (`application/json` or `application/*+json`); it would
+ * otherwise reach validation looking like no body at all.
+ */
 export function requireJsonBodies() {
   return (request: HttpRequest, response: HttpResponse, next: NextFunction): void => {
     const hasBody =
@@ -82,14 +81,11 @@ export function requireJsonBodies() {
       !isJsonMediaType(request.headers['content-type'])
     ) {
       const given = request.headers['content-type'] ?? 'a body without Content-Type';
-      sendError(
+      sendProblem(
         response,
-        apiErrorBody(
-          415,
-          'unsupported_media_type',
-          `bodies must be application/json, not ${given}; send bytes base64-encoded in "payloadBase64"`,
-          currentRequestContext()?.requestId ?? '',
-        ),
+        415,
+        'unsupported_media_type',
+        `bodies must be application/json (or an application/*+json type), not ${given}; send bytes base64-encoded in "payloadBase64"`,
       );
       return;
     }

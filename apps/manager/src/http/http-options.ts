@@ -1,6 +1,7 @@
 import { type LevelWithSilent } from 'pino';
 import { logLevelFromEnv } from '../logging/logger';
 import { type ApiKey, parseApiKeys } from '../security/api-keys';
+import { parseCorsOrigins } from './cors';
 
 /** Settings of the operator interface, read once from the environment at start. */
 export interface HttpOptions {
@@ -12,6 +13,11 @@ export interface HttpOptions {
   readonly logLevel: LevelWithSilent;
   /** `WM_SHUTDOWN_TIMEOUT_MS`: longest a graceful stop may take before the process exits anyway. @default 25000 */
   readonly shutdownTimeoutMs: number;
+  /**
+   * `WM_CORS_ORIGINS`: origins allowed to call the API from a browser (comma-separated
+   * `scheme://host[:port]`, or `*`). @default [] (CORS off: no CORS headers, OPTIONS answered 405)
+   */
+  readonly corsOrigins: readonly string[];
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -24,6 +30,7 @@ export function httpOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HttpOp
     maxBodyBytes: positiveInteger(env, 'WM_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
     logLevel: logLevelFromEnv(env),
     shutdownTimeoutMs: positiveInteger(env, 'WM_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS),
+    corsOrigins: parseCorsOrigins(env['WM_CORS_ORIGINS']),
   };
 }
 

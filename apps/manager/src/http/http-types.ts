@@ -1,5 +1,4 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { type ApiErrorBody } from './api-error';
 
 /**
  * The manager only needs Node's request and response (express adds `body` and `route` on top);
@@ -13,14 +12,12 @@ export type HttpRequest = IncomingMessage & {
 export type HttpResponse = ServerResponse;
 export type NextFunction = (error?: unknown) => void;
 
-export function sendError(response: HttpResponse, body: ApiErrorBody): void {
-  if (body.statusCode === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="wm-manager"');
-  response.statusCode = body.statusCode;
-  response.setHeader('Content-Type', 'application/json; charset=utf-8');
-  response.end(JSON.stringify(body));
+/** The path of a call without its query string (filters may carry tenant or owner names). */
+export function pathOf(request: HttpRequest | undefined): string {
+  return (request?.originalUrl ?? request?.url ?? '/').split('?')[0] ?? '/';
 }
 
-/** True when the media type is JSON (`application/json` or a `+json` type). */
+/** True when the media type is JSON: `application/json` or any `application/*+json` type. */
 export function isJsonMediaType(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
   const media = contentType.split(';')[0]!.trim().toLowerCase();

@@ -5,14 +5,16 @@ import { MANAGER_ENVIRONMENT, NAMES } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
 import { AmqpService } from './amqp.service';
 import { BatchTransport } from './batch-transport';
+import { ResponseParking } from './response-parking';
 import { TopologyService } from './topology.service';
 
-/** The broker connection, the topology and the consumers' transport (transport only). */
+/** The broker connection, the topology, the consumers' transport and the parking of unreadable responses. */
 @Module({
   imports: [ConfigModule],
   providers: [
     AmqpService,
     TopologyService,
+    ResponseParking,
     {
       provide: BatchTransport,
       inject: [AmqpService, NAMES, MANAGER_ENVIRONMENT],
@@ -27,6 +29,6 @@ import { TopologyService } from './topology.service';
         }),
     },
   ],
-  exports: [AmqpService, TopologyService, BatchTransport],
+  exports: [AmqpService, TopologyService, BatchTransport, ResponseParking],
 })
 export class MessagingModule {}

@@ -8,6 +8,20 @@ const LATENCY_BUCKETS = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600,
 ];
 
+/** Prefix of the Node.js process metrics prom-client collects. */
+export const PROCESS_METRICS_PREFIX = 'wm_manager_';
+
+/**
+ * prom-client's default metrics include three gauges named like counters. Prometheus reserves
+ * `_total` for counters (`promtool check metrics` refuses them), and each is only the sum of a
+ * gauge it also exports by type (`…nodejs_active_handles{type}`): `sum()` gives the same number.
+ */
+const NON_COUNTER_TOTALS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 /**
  * The manager's Prometheus metrics, in a registry of their own (several managers in one test
  * process must not share one). Counters count what this replica did; the gauges
@@ -57,7 +71,7 @@ export class ManagerMetrics {
 
   readonly droppedResponses = new Counter({
     name: 'wm_responses_dropped_total',
-    help: 'Responses dropped instead of applied, by reason (stale: not the current attempt; late: the request had ended; unknown, forged, duplicate, invalid, forbidden).',
+    help: 'Responses dropped instead of applied, by reason: stale (not the current attempt), late (the request had ended), unknown, forged, duplicate, forbidden; and parked in <ns>.parked: missing_header, invalid_header, invalid_body.',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -155,6 +169,8 @@ export class ManagerMetrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'wm_manager_' });
+    collectDefaultMetrics({ register: this.registry, prefix: PROCESS_METRICS_PREFIX });
+    for (const name of NON_COUNTER_TOTALS)
+      this.registry.removeSingleMetric(`${PROCESS_METRICS_PREFIX}${name}`);
   }
 }

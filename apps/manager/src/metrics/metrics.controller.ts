@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type HttpResponse } from '../http/http-types';
 import { MetricsService } from './metrics.service';
 
@@ -11,8 +11,14 @@ export class MetricsController {
 
   @Get()
   @ApiOperation({ summary: 'Prometheus metrics (text exposition format 0.0.4)' })
-  @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Metrics of this replica and gauges of the whole deployment.' })
+  @ApiOkResponse({
+    description: 'Metrics of this replica and gauges of the whole deployment.',
+    content: {
+      'text/plain': {
+        schema: { type: 'string', example: 'wm_requests_received_total{outcome="accepted"} 42' },
+      },
+    },
+  })
   async scrape(@Res() response: HttpResponse): Promise<void> {
     const body = await this.metrics.render();
     response.statusCode = 200;

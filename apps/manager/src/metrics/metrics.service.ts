@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '../config/config.service';
+import { ResponseParking } from '../messaging/response-parking';
 import { RequesterEvents } from '../requests/events/requester-events.service';
 import { RequestCounters } from '../requests/request-counters';
 import { RequestTimings, type RequestTimingsSink } from '../requests/request-timings';
@@ -29,6 +30,7 @@ export class MetricsService {
     private readonly reads: RequestReads,
     private readonly dispatch: DispatchStates,
     private readonly events: RequesterEvents,
+    private readonly parking: ResponseParking,
     timings: RequestTimings,
   ) {
     timings.attach(this.timingsSink());
@@ -64,7 +66,12 @@ export class MetricsService {
         metrics.intake.inc({ outcome: 'skipped' }, delta),
       );
     }
-    for (const [reason, count] of Object.entries(counters.dropped)) {
+    // Dropped responses: the flow's reasons (stale, late, …) and the parking's (missing_header,
+    // invalid_header, invalid_body), both fixed sets, under one bounded `reason` label.
+    for (const [reason, count] of [
+      ...Object.entries(counters.dropped),
+      ...Object.entries(this.parking.parked),
+    ]) {
       this.advance(`dropped:${reason}`, count, (delta) =>
         metrics.droppedResponses.inc({ reason }, delta),
       );

@@ -1,4 +1,4 @@
-import { type HttpFixture, createHttpFixture, expectApiError } from './http-support';
+import { type HttpFixture, createHttpFixture, expectProblem } from './http-support';
 
 const READ_KEY = 'read-key-0123456789abcdef';
 const OPERATE_KEY = 'operate-key-0123456789abcdef';
@@ -29,16 +29,14 @@ describe('API keys (WM_API_KEYS set)', () => {
       '/api/docs-json',
     ]) {
       const response = await fx.http.get(path).expect(401);
-      expectApiError(response.body, 401, 'unauthorized');
+      expectProblem(response, 401, 'unauthorized');
       expect(response.headers['www-authenticate']).toContain('Bearer');
     }
-    expectApiError(
-      (
-        await fx.http
-          .get('/api/v1/workers')
-          .set('Authorization', 'Bearer wrong-key-0123456789')
-          .expect(401)
-      ).body,
+    expectProblem(
+      await fx.http
+        .get('/api/v1/workers')
+        .set('Authorization', 'Bearer wrong-key-0123456789')
+        .expect(401),
       401,
       'unauthorized',
     );
@@ -52,8 +50,8 @@ describe('API keys (WM_API_KEYS set)', () => {
       .set('Authorization', `Bearer ${READ_KEY}`)
       .send({ contentType: 'auth/raw', payload: 1 })
       .expect(403);
-    expectApiError(submit.body, 403, 'forbidden');
-    expect(submit.body.message).toContain('grafana');
+    expectProblem(submit, 403, 'forbidden');
+    expect(submit.body.detail).toContain('grafana');
     await fx.http
       .put('/api/v1/config')
       .set('X-API-Key', READ_KEY)

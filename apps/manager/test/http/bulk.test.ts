@@ -1,5 +1,5 @@
 import { RequestsService } from '../../src/requests/requests.service';
-import { type HttpFixture, createHttpFixture, expectApiError, seedRequests } from './http-support';
+import { type HttpFixture, createHttpFixture, expectProblem, seedRequests } from './http-support';
 
 const config = { workers: [{ type: 'bulk-worker', contentTypes: ['bulk/raw'] }] };
 const ROWS = 10_000;
@@ -48,26 +48,19 @@ describe('REST bulk retry and delete', () => {
       .post('/api/v1/requests/retry')
       .query({ state: 'RUNNING' })
       .expect(400);
-    expectApiError(retry.body, 400, 'not_eligible');
-    expect(retry.body.details).toEqual([expect.objectContaining({ path: 'state' })]);
-    expectApiError(
-      (await fx.http.delete('/api/v1/requests').query({ state: 'ERROR,DISPATCHED' }).expect(400))
-        .body,
+    expectProblem(retry, 400, 'not_eligible');
+    expect(retry.body.errors).toEqual([expect.objectContaining({ path: 'state' })]);
+    expectProblem(
+      await fx.http.delete('/api/v1/requests').query({ state: 'ERROR,DISPATCHED' }).expect(400),
       400,
       'not_eligible',
     );
-    expectApiError(
-      (await fx.http.delete('/api/v1/requests').expect(400)).body,
-      400,
-      'validation_failed',
-    );
-    expectApiError(
-      (
-        await fx.http
-          .post('/api/v1/requests/retry')
-          .query({ tenant: 'x', colour: 'red' })
-          .expect(400)
-      ).body,
+    expectProblem(await fx.http.delete('/api/v1/requests').expect(400), 400, 'validation_failed');
+    expectProblem(
+      await fx.http
+        .post('/api/v1/requests/retry')
+        .query({ tenant: 'x', colour: 'red' })
+        .expect(400),
       400,
       'validation_failed',
     );

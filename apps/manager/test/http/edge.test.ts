@@ -1,8 +1,11 @@
-import { type HttpFixture, createHttpFixture, expectApiError } from './http-support';
+import { type HttpFixture, createHttpFixture, expectProblem } from './http-support';
 
 const config = { workers: [{ type: 'edge-worker', contentTypes: ['edge/raw'] }] };
 
-/** The HTTP edge of a real replica: error shape, body limit, forbidden keys, media types, request ids, OpenAPI. */
+/**
+ * The HTTP edge of a real replica: problem details, body limit, forbidden keys, media types,
+ * 405 with Allow, OPTIONS without CORS, no X-Powered-By, request ids, OpenAPI.
+ */
 describe('HTTP edge (authentication off)', () => {
   let fx: HttpFixture;
 
@@ -36,8 +39,8 @@ describe('HTTP edge (authentication off)', () => {
       .post('/api/v1/requests')
       .send({ contentType: 'edge/raw', payload: 'x'.repeat(4096) })
       .expect(413);
-    expectApiError(response.body, 413, 'payload_too_large');
-    expect(response.body.message).toContain('2048');
+    expectProblem(response, 413, 'payload_too_large');
+    expect(response.body.detail).toContain('2048');
   });
 
   it.each(['__proto__', 'constructor', 'prototype'])(
@@ -49,8 +52,8 @@ describe('HTTP edge (authentication off)', () => {
         .set('Content-Type', 'application/json')
         .send(body)
         .expect(400);
-      expectApiError(response.body, 400, 'forbidden_key');
-      expect(response.body.message).toContain(`"${key}"`);
+      expectProblem(response, 400, 'forbidden_key');
+      expect(response.body.detail).toContain(`"${key}"`);
       expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     },
   );
@@ -61,7 +64,7 @@ describe('HTTP edge (authentication off)', () => {
       .set('Content-Type', 'application/json')
       .send('{"contentType":')
       .expect(400);
-    expectApiError(response.body, 400, 'invalid_json');
+    expectProblem(response, 400, 'invalid_json');
   });
 
   it('refuses a body that is not JSON with 415', async () => {
@@ -70,13 +73,93 @@ describe('HTTP edge (authentication off)', () => {
       .set('Content-Type', 'text/plain')
       .send('hello')
       .expect(415);
-    expectApiError(response.body, 415, 'unsupported_media_type');
+    expectProblem(response, 415, 'unsupported_media_type');
   });
 
-  it('answers an unknown route with 404 in the same shape', async () => {
-    const response = await fx.http.get('/api/v1/nothing-here').expect(404);
-    expectApiError(response.body, 404, 'not_found');
+  it('answers an unknown route with 404 problem details, exactly', async () => {
+    const response = await fx.http
+      .get('/api/v1/nothing-here?tenant=secret')
+      .set('X-Request-Id', 'call-404')
+      .expect(404);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.body).toEqual({
+      type: 'urn:wm:problem:not_found',
+      title: 'Not found',
+      status: 404,
+      detail: 'nothing is served at GET /api/v1/nothing-here',
+      instance: '/api/v1/nothing-here',
+      code: 'not_found',
+      requestId: 'call-404',
+    });
   });
+
+  it('answers a validation failure with every located problem in errors, exactly', async () => {
+    const response = await fx.http
+      .post('/api/v1/requests')
+      .set('X-Request-Id', 'call-400')
+      .send({ contentType: 'edge/raw', payload: 1, colour: 'red' })
+      .expect(400);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.body).toEqual({
+      type: 'urn:wm:problem:validation_failed',
+      title: 'The request is invalid',
+      status: 400,
+      detail: 'the request is invalid: colour: is not a known field; remove it',
+      instance: '/api/v1/requests',
+      code: 'validation_failed',
+      errors: [{ path: 'colour', message: 'is not a known field; remove it' }],
+      requestId: 'call-400',
+    });
+  });
+
+  it.each([
+    ['patch', '/api/v1/config', 'GET, HEAD, PUT'],
+    ['delete', '/health/live', 'GET, HEAD'],
+    ['put', '/api/v1/requests/some-id', 'DELETE, GET, HEAD'],
+    ['get', '/api/v1/requests/some-id/retry', 'POST'],
+    ['post', '/metrics', 'GET, HEAD'],
+  ] as const)('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
+    const response = await fx.http[method](path).expect(405);
+    expectProblem(response, 405, 'method_not_allowed');
+    expect(response.headers['allow']).toBe(allow);
+    expect(response.body.instance).toBe(path);
+  });
+
+  it('answers OPTIONS with 405 and Allow when CORS is off, and sends no CORS header', async () => {
+    const response = await fx.http
+      .options('/api/v1/config')
+      .set('Origin', 'https://elsewhere.example')
+      .set('Access-Control-Request-Method', 'PUT')
+      .expect(405);
+    expectProblem(response, 405, 'method_not_allowed');
+    expect(response.headers['allow']).toBe('GET, HEAD, PUT');
+    expect(
+      Object.keys(response.headers).filter((name) => name.startsWith('access-control-')),
+    ).toEqual([]);
+    await fx.http.options('/api/v1/nothing-here').expect(404);
+  });
+
+  it('never says X-Powered-By, on success or error', async () => {
+    for (const response of [
+      await fx.http.get('/health/live').expect(200),
+      await fx.http.get('/api/v1/workers').expect(200),
+      await fx.http.get('/api/v1/nothing-here').expect(404),
+      await fx.http.patch('/api/v1/config').expect(405),
+    ])
+      expect(response.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it.each(['application/vnd.api+json', 'application/merge-patch+json; charset=utf-8'])(
+    'reads a %s body as JSON',
+    async (mediaType) => {
+      const response = await fx.http
+        .post('/api/v1/requests')
+        .set('Content-Type', mediaType)
+        .send(JSON.stringify({ contentType: 'edge/raw', payload: { n: 1 } }))
+        .expect(202);
+      expect(response.body).toEqual({ id: expect.any(String), state: 'NO_WORKER_AVAILABLE' });
+    },
+  );
 
   it('serves the OpenAPI document generated from the controllers', async () => {
     const response = await fx.http.get('/api/docs-json').expect(200);
@@ -95,7 +178,7 @@ describe('HTTP edge (authentication off)', () => {
         '/metrics',
       ]),
     );
-    expect(response.body.components.schemas).toHaveProperty('ApiErrorBody');
+    expect(response.body.components.schemas).toHaveProperty('ProblemDetails');
     expect(response.body.components.schemas).toHaveProperty('SubmitRequestDto');
     await fx.http.get('/api/docs').expect(200);
   });

@@ -86,20 +86,43 @@ export async function seedRequests(db: Client, options: SeedOptions): Promise<vo
   );
 }
 
-/** The exact error shape every failure answers with. */
-export function expectApiError(body: unknown, status: number, code: string): void {
-  expect(body).toEqual(
+/** What the problem assertions read of a supertest response. */
+export interface AnsweredCall {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
+}
+
+const PROBLEM_MEMBERS = [
+  'type',
+  'title',
+  'status',
+  'detail',
+  'instance',
+  'code',
+  'errors',
+  'requestId',
+] as const;
+
+/**
+ * The exact shape every failure answers with: RFC 9457 problem details as
+ * `application/problem+json`, the stable code as the last segment of `type` and as `code`,
+ * nothing but the standard members and the extensions `code`, `errors` and `requestId`.
+ */
+export function expectProblem(response: AnsweredCall, status: number, code: string): void {
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']).toBe('application/problem+json');
+  expect(response.body).toEqual(
     expect.objectContaining({
-      statusCode: status,
+      type: `urn:wm:problem:${code}`,
+      title: expect.any(String),
+      status,
+      detail: expect.any(String),
+      instance: expect.stringMatching(/^\//),
       code,
-      error: expect.any(String),
-      message: expect.any(String),
-      requestId: expect.any(String),
+      requestId: response.headers['x-request-id'],
     }),
   );
-  expect(Object.keys(body as object).sort()).toEqual(
-    expect.arrayContaining(['code', 'error', 'message', 'requestId', 'statusCode']),
-  );
-  for (const key of Object.keys(body as object))
-    expect(['statusCode', 'error', 'code', 'message', 'details', 'requestId']).toContain(key);
+  for (const key of Object.keys(response.body as object))
+    expect(PROBLEM_MEMBERS as readonly string[]).toContain(key);
 }

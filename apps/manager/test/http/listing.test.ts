@@ -1,4 +1,4 @@
-import { type HttpFixture, createHttpFixture, expectApiError, seedRequests } from './http-support';
+import { type HttpFixture, createHttpFixture, expectProblem, seedRequests } from './http-support';
 
 const config = {
   workers: [
@@ -152,8 +152,8 @@ describe('REST listing: filters, sort, cursor paging, counts', () => {
     [{ cursor: 'garbage' }, 'cursor'],
   ])('refuses %j with 400 at %s', async (query, path) => {
     const response = await fx.http.get('/api/v1/requests').query(query).expect(400);
-    expectApiError(response.body, 400, 'validation_failed');
-    expect(response.body.details).toEqual(
+    expectProblem(response, 400, 'validation_failed');
+    expect(response.body.errors).toEqual(
       expect.arrayContaining([expect.objectContaining({ path })]),
     );
   });
@@ -167,6 +167,6 @@ describe('REST listing: filters, sort, cursor paging, counts', () => {
       .get('/api/v1/requests')
       .query({ sort: 'createdAt', cursor: first.body.nextCursor })
       .expect(400);
-    expect(response.body.message).toContain('sort');
+    expect(response.body.detail).toContain('sort');
   });
 });

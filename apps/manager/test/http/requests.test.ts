@@ -1,4 +1,4 @@
-import { type HttpFixture, createHttpFixture, expectApiError, seedRequests } from './http-support';
+import { type HttpFixture, createHttpFixture, expectProblem, seedRequests } from './http-support';
 
 // No worker of this type ever runs here: submitted requests wait (NO_WORKER_AVAILABLE).
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -80,8 +80,8 @@ describe('REST requests: one at a time', () => {
     ['a wildcard content type', { contentType: 'rq/#', payload: 1 }, 'contentType'],
   ])('refuses %s with 400 and the path of the problem', async (_what, body, path) => {
     const response = await fx.http.post('/api/v1/requests').send(body).expect(400);
-    expectApiError(response.body, 400, 'validation_failed');
-    expect(response.body.details).toEqual(
+    expectProblem(response, 400, 'validation_failed');
+    expect(response.body.errors).toEqual(
       expect.arrayContaining([expect.objectContaining({ path })]),
     );
   });
@@ -96,16 +96,16 @@ describe('REST requests: one at a time', () => {
         ],
       })
       .expect(400);
-    expect(response.body.details).toEqual([
+    expect(response.body.errors).toEqual([
       { path: 'requests[1].extra', message: 'is not a known field; remove it' },
     ]);
-    expectApiError(
-      (await fx.http.post('/api/v1/requests').send({ requests: [] }).expect(400)).body,
+    expectProblem(
+      await fx.http.post('/api/v1/requests').send({ requests: [] }).expect(400),
       400,
       'validation_failed',
     );
-    expectApiError(
-      (await fx.http.post('/api/v1/requests').send([1, 2]).expect(400)).body,
+    expectProblem(
+      await fx.http.post('/api/v1/requests').send([1, 2]).expect(400),
       400,
       'validation_failed',
     );
@@ -133,7 +133,7 @@ describe('REST requests: one at a time', () => {
     const cancelled = await fx.http.post('/api/v1/requests/life-1/cancel').expect(200);
     expect(cancelled.body).toEqual({ id: 'life-1', state: 'CANCELLED' });
     const again = await fx.http.post('/api/v1/requests/life-1/cancel').expect(409);
-    expectApiError(again.body, 409, 'not_eligible');
+    expectProblem(again, 409, 'not_eligible');
 
     const retried = await fx.http.post('/api/v1/requests/life-1/retry').expect(200);
     expect(retried.body).toEqual({ id: 'life-1', state: 'NO_WORKER_AVAILABLE' });
@@ -147,11 +147,7 @@ describe('REST requests: one at a time', () => {
     expect(history[1]!.messages).toEqual(['cancelled by an operator']);
 
     await fx.http.delete('/api/v1/requests/life-1').expect(204);
-    expectApiError(
-      (await fx.http.get('/api/v1/requests/life-1').expect(404)).body,
-      404,
-      'not_found',
-    );
+    expectProblem(await fx.http.get('/api/v1/requests/life-1').expect(404), 404, 'not_found');
     // The history went with the request.
     expect(
       (
@@ -170,8 +166,8 @@ describe('REST requests: one at a time', () => {
       fx.http.delete('/api/v1/requests/ghost'),
     ]) {
       const response = await call.expect(404);
-      expectApiError(response.body, 404, 'not_found');
-      expect(response.body.message).toContain('"ghost"');
+      expectProblem(response, 404, 'not_found');
+      expect(response.body.detail).toContain('"ghost"');
     }
     await seedRequests(fx.db, {
       prefix: 'busy',
@@ -180,10 +176,10 @@ describe('REST requests: one at a time', () => {
       workerType: 'rq-worker',
     });
     const retry = await fx.http.post('/api/v1/requests/busy-00001/retry').expect(409);
-    expectApiError(retry.body, 409, 'not_eligible');
-    expect(retry.body.message).toContain('RUNNING');
-    expectApiError(
-      (await fx.http.delete('/api/v1/requests/busy-00001').expect(409)).body,
+    expectProblem(retry, 409, 'not_eligible');
+    expect(retry.body.detail).toContain('RUNNING');
+    expectProblem(
+      await fx.http.delete('/api/v1/requests/busy-00001').expect(409),
       409,
       'not_eligible',
     );

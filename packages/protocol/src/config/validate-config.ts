@@ -1,13 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import {
-  issuesFromClassValidator,
-  parsed,
-  rejected,
-  type ParseResult,
-  type ValidationIssue,
-} from '../validation';
+import { parsed, rejected, type ParseResult, type ValidationIssue } from '../validation';
+import { configIssues, uniqueIssues } from './config-issues';
 import { parseDuration } from './duration';
 import { ManagerConfig, RetryPolicy, type FailurePolicy } from './manager-config';
 
@@ -51,9 +46,11 @@ export function parseConfigYaml(text: string): ParseResult<ManagerConfig> {
 }
 
 /**
- * Validates a configuration object (from YAML, JSON or REST). Beyond each field's rules it checks
- * the whole: unique worker and workflow types, workflow steps that exist, each content type
- * owned by at most one worker or workflow, and no skipped content type that is also routed.
+ * Validates a configuration object (from YAML, JSON or REST) and reports every problem once,
+ * each with its path: the fields' own rules (unknown keys included) and, over whatever parts are
+ * well-formed, the whole: unique worker and workflow types, workflow steps that exist, each
+ * content type owned by at most one worker or workflow, no skipped content type that is also
+ * routed. A typo in one key therefore does not hide a missing workflow step elsewhere.
  */
 export function validateConfig(input: unknown): ParseResult<ManagerConfig> {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
@@ -61,58 +58,84 @@ export function validateConfig(input: unknown): ParseResult<ManagerConfig> {
       { path: '(root)', message: 'must be an object with workers, workflows and skipContentTypes' },
     ]);
   }
-  const unknownKeys = Object.keys(input).filter(
-    (key) => !['workers', 'workflows', 'skipContentTypes'].includes(key),
-  );
   const config = plainToInstance(ManagerConfig, input);
-  const issues: ValidationIssue[] = unknownKeys.map((key) => ({
-    path: key,
-    message: 'is not a configuration key (workers, workflows, skipContentTypes)',
-  }));
-  issues.push(
-    ...issuesFromClassValidator(
+  const issues = uniqueIssues([
+    ...configIssues(
       validateSync(config, {
         forbidUnknownValues: true,
         whitelist: true,
         forbidNonWhitelisted: true,
       }),
-      '',
     ),
-  );
-  if (issues.length === 0) issues.push(...crossCheck(config));
+    ...crossCheck(config),
+  ]);
   return issues.length > 0 ? rejected('configuration', issues) : parsed(config);
 }
 
+/** The entries of a list that may hold anything (the document is not validated yet). */
+function entries(list: unknown): Array<{ readonly index: number; readonly value: unknown }> {
+  return Array.isArray(list) ? (list as unknown[]).map((value, index) => ({ index, value })) : [];
+}
+
+/** A string field of an entry that may be anything, or undefined. */
+function text(entry: unknown, key: string): string | undefined {
+  if (entry === null || typeof entry !== 'object') return undefined;
+  const value = (entry as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function texts(
+  entry: unknown,
+  key: string,
+): Array<{ readonly index: number; readonly value: string }> {
+  const list =
+    entry !== null && typeof entry === 'object'
+      ? (entry as Record<string, unknown>)[key]
+      : undefined;
+  return entries(list).filter(
+    (item): item is { index: number; value: string } => typeof item.value === 'string',
+  );
+}
+
+/**
+ * Rules across entries, applied to the well-formed parts of a document that may still hold
+ * errors (those are reported by the field rules): never throws on a wrong shape.
+ */
 function crossCheck(config: ManagerConfig): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const workerTypes = new Map<string, number>();
-  config.workers.forEach((worker, index) => {
-    const first = workerTypes.get(worker.type);
+  for (const { index, value: worker } of entries(config.workers)) {
+    const type = text(worker, 'type');
+    if (type === undefined) continue;
+    const first = workerTypes.get(type);
     if (first !== undefined)
       issues.push({
         path: `workers[${index}].type`,
-        message: `"${worker.type}" is already defined by workers[${first}]`,
+        message: `"${type}" is already defined by workers[${first}]`,
       });
-    else workerTypes.set(worker.type, index);
-  });
+    else workerTypes.set(type, index);
+  }
   const workflowTypes = new Map<string, number>();
-  config.workflows.forEach((workflow, index) => {
-    const first = workflowTypes.get(workflow.type);
-    if (first !== undefined)
-      issues.push({
-        path: `workflows[${index}].type`,
-        message: `"${workflow.type}" is already defined by workflows[${first}]`,
-      });
-    else workflowTypes.set(workflow.type, index);
-    workflow.steps.forEach((step, stepIndex) => {
+  for (const { index, value: workflow } of entries(config.workflows)) {
+    const type = text(workflow, 'type');
+    if (type !== undefined) {
+      const first = workflowTypes.get(type);
+      if (first !== undefined)
+        issues.push({
+          path: `workflows[${index}].type`,
+          message: `"${type}" is already defined by workflows[${first}]`,
+        });
+      else workflowTypes.set(type, index);
+    }
+    for (const { index: stepIndex, value: step } of texts(workflow, 'steps')) {
       if (!workerTypes.has(step)) {
         issues.push({
           path: `workflows[${index}].steps[${stepIndex}]`,
           message: `"${step}" is not a worker type defined under workers`,
         });
       }
-    });
-  });
+    }
+  }
   const owners = new Map<string, string>();
   const claim = (contentType: string, path: string): void => {
     const owner = owners.get(contentType);
@@ -120,40 +143,47 @@ function crossCheck(config: ManagerConfig): ValidationIssue[] {
       issues.push({ path, message: `content type "${contentType}" is already routed by ${owner}` });
     else owners.set(contentType, path);
   };
-  config.workers.forEach((worker, index) =>
-    worker.contentTypes.forEach((contentType, i) =>
-      claim(contentType, `workers[${index}].contentTypes[${i}]`),
-    ),
-  );
-  config.workflows.forEach((workflow, index) => {
-    if (workflow.contentTypes === undefined) claim(workflow.type, `workflows[${index}].type`);
-    else
-      workflow.contentTypes.forEach((contentType, i) =>
-        claim(contentType, `workflows[${index}].contentTypes[${i}]`),
-      );
-  });
-  const retentionIssues = (policy: FailurePolicy, path: string): void => {
-    if (policy.retention?.success !== undefined && policy.keepSuccess !== true)
+  for (const { index, value: worker } of entries(config.workers))
+    for (const { index: i, value: contentType } of texts(worker, 'contentTypes'))
+      claim(contentType, `workers[${index}].contentTypes[${i}]`);
+  for (const { index, value: workflow } of entries(config.workflows)) {
+    const declared = (workflow as { contentTypes?: unknown } | null)?.contentTypes;
+    if (declared === undefined) {
+      const type = text(workflow, 'type');
+      if (type !== undefined) claim(type, `workflows[${index}].type`);
+    } else {
+      for (const { index: i, value: contentType } of texts(workflow, 'contentTypes'))
+        claim(contentType, `workflows[${index}].contentTypes[${i}]`);
+    }
+  }
+  const retentionIssues = (policy: unknown, path: string): void => {
+    if (policy === null || typeof policy !== 'object') return;
+    const { retention, keepSuccess, keepErrors } = policy as FailurePolicy;
+    if (retention === null || typeof retention !== 'object') return;
+    if (retention.success !== undefined && keepSuccess !== true)
       issues.push({
         path: `${path}.retention.success`,
         message: 'needs keepSuccess: true (successes are deleted at once otherwise)',
       });
-    if (policy.retention?.errors !== undefined && policy.keepErrors === false)
+    if (retention.errors !== undefined && keepErrors === false)
       issues.push({
         path: `${path}.retention.errors`,
         message: 'has no effect with keepErrors: false (failures are deleted at once)',
       });
   };
-  config.workers.forEach((worker, index) => retentionIssues(worker, `workers[${index}]`));
-  config.workflows.forEach((workflow, index) => retentionIssues(workflow, `workflows[${index}]`));
-  config.skipContentTypes.forEach((contentType, index) => {
+  for (const { index, value: worker } of entries(config.workers))
+    retentionIssues(worker, `workers[${index}]`);
+  for (const { index, value: workflow } of entries(config.workflows))
+    retentionIssues(workflow, `workflows[${index}]`);
+  for (const { index, value: contentType } of entries(config.skipContentTypes)) {
+    if (typeof contentType !== 'string') continue;
     const owner = owners.get(contentType);
     if (owner !== undefined)
       issues.push({
         path: `skipContentTypes[${index}]`,
         message: `"${contentType}" is skipped but also routed by ${owner}`,
       });
-  });
+  }
   return issues;
 }
 

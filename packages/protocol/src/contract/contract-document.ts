@@ -14,7 +14,10 @@ import { templateNames, WORKER_TYPE_PATTERN } from '../names';
 import { REQUEST_TRANSITIONS } from '../transitions';
 import { EVENT_STATES, REQUEST_STATES, RESPONSE_STATUSES } from '../states';
 import { exchangeSpecs, managerTopology } from '../topology/topology';
-import { MESSAGE_SPECS, type MessageSpec } from './message-specs';
+import { MESSAGE_SPECS, operationsOf, type MessageSpec } from './message-specs';
+
+/** The AMQP bindings version the document's `bindings` follow. */
+const AMQP_BINDING_VERSION = '0.3.0';
 
 // Referenced so the decorators of both body classes are registered before the schemas are read.
 const BODY_CLASSES = [WorkerStatusBody, ControlOrderBody];
@@ -86,7 +89,7 @@ function payloadSchema(spec: MessageSpec): JsonSchema {
 }
 
 /**
- * The wire contract as an AsyncAPI 3.0 document, generated from the same definitions the code
+ * The wire contract as an AsyncAPI 3.1 document, generated from the same definitions the code
  * uses (names, header fields, topology, body classes), so it cannot drift from them.
  */
 export function contractDocument(): Record<string, unknown> {
@@ -120,20 +123,32 @@ export function contractDocument(): Record<string, unknown> {
             autoDelete: false,
             vhost: '/',
           },
+          bindingVersion: AMQP_BINDING_VERSION,
         },
       },
     };
   }
+  // Delivery mode is a property of how a message is published: an operation binding in AMQP
+  // bindings 0.3.0 (a message binding only knows contentEncoding and messageType).
   const operations = Object.fromEntries(
-    MESSAGE_SPECS.map((spec) => [
-      `${spec.name}`,
-      {
-        action: 'send',
-        channel: { $ref: `#/channels/${spec.exchange}` },
-        summary: `${spec.publisher} → ${spec.consumer}, routing key ${spec.routingKey}`,
-        messages: [{ $ref: `#/channels/${spec.exchange}/messages/${spec.name}` }],
-      },
-    ]),
+    MESSAGE_SPECS.flatMap((spec) =>
+      operationsOf(spec).map((operation) => [
+        operation.name,
+        {
+          action: 'send',
+          channel: { $ref: `#/channels/${spec.exchange}` },
+          summary: `${spec.publisher} → ${spec.consumer}, routing key ${operation.routingKey}`,
+          messages: [{ $ref: `#/channels/${spec.exchange}/messages/${spec.name}` }],
+          bindings: {
+            amqp: {
+              deliveryMode: operation.persistent ? 2 : 1,
+              timestamp: true,
+              bindingVersion: AMQP_BINDING_VERSION,
+            },
+          },
+        },
+      ]),
+    ),
   );
   const messages = Object.fromEntries(
     MESSAGE_SPECS.map((spec) => [
@@ -143,19 +158,18 @@ export function contractDocument(): Record<string, unknown> {
         summary: spec.summary,
         headers: headersSchema(spec),
         payload: payloadSchema(spec),
-        bindings: { amqp: { deliveryMode: 2 } },
         'x-routing-key': spec.routingKey,
       },
     ]),
   );
   const topology = managerTopology(names, ['{type}']);
   return {
-    asyncapi: '3.0.0',
+    asyncapi: '3.1.0',
     info: {
       title: 'Worker manager wire contract',
       version: CONTRACT_VERSION,
       description: [
-        'Every exchange and queue name starts with the namespace {ns}. Every message is persistent and published with publisher confirms.',
+        'Every exchange and queue name starts with the namespace {ns}. Every message is published with publisher confirms; all but heartbeats are persistent (the deliveryMode of each operation binding).',
         'A consumer acks only after its effect is durable: the manager after its database commit, a worker after its response is confirmed.',
         `Worker type names match ${WORKER_TYPE_PATTERN.source}. Header values arriving as strings are accepted for integers and booleans.`,
         `Defaults: WM_MAX_PAYLOAD_BYTES ${DEFAULT_MAX_PAYLOAD_BYTES}, WM_HEARTBEAT_INTERVAL_MS ${DEFAULT_HEARTBEAT_INTERVAL_MS}, WM_HEARTBEAT_EXPIRY_MS ${DEFAULT_HEARTBEAT_EXPIRY_MS}.`,

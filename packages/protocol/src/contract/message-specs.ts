@@ -1,5 +1,15 @@
+import { HEADERS } from '../headers';
 import { type ExchangeNames } from '../names';
 import { FIELDS, type HeaderField } from '../messages/header-fields';
+
+/** One way a message is published: an operation of the contract document. */
+export interface OperationSpec {
+  /** The operation's id in the contract document. */
+  readonly name: string;
+  readonly routingKey: string;
+  /** AMQP delivery mode 2 (persistent) when true, 1 (transient) when false. */
+  readonly persistent: boolean;
+}
 
 export interface MessageSpec {
   readonly name: string;
@@ -14,6 +24,15 @@ export interface MessageSpec {
   /** `bytes`: opaque payload; `empty`; or the name of a JSON body class. */
   readonly body:
     'bytes' | 'empty' | 'bytes on SUCCESS, else empty' | 'WorkerStatusBody' | 'ControlOrderBody';
+  /** Rules beyond each header's own (a header required only with some status, the body). */
+  readonly conditions: readonly string[];
+  /** What the consumer does with a message that breaks the rules. */
+  readonly whenRefused: string;
+  /**
+   * How it is published, one operation each. @default one persistent operation named after the
+   * message, with its routing key
+   */
+  readonly operations?: readonly OperationSpec[];
 }
 
 const metadata = [
@@ -47,6 +66,12 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
     ],
     meta: false,
     body: 'bytes',
+    conditions: [
+      'Without wm-request-id the messageId property is the request id (at most 128 characters); without either, the manager makes one.',
+      'The payload is at most WM_MAX_PAYLOAD_BYTES (default 1 MiB).',
+    ],
+    whenRefused:
+      'The requester gets a SKIPPED event (and a copy on its replyTo queue) with every problem in wm-messages; nothing is kept.',
   },
   {
     name: 'job',
@@ -66,6 +91,9 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
     optional: [FIELDS.workflow, FIELDS.stepId, FIELDS.deadline, ...metadata],
     meta: true,
     body: 'bytes',
+    conditions: [],
+    whenRefused:
+      '@org/worker-sdk answers INVALID_CONTENT with every problem in wm-messages and acks the job.',
   },
   {
     name: 'response',
@@ -87,6 +115,11 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
     ],
     meta: true,
     body: 'bytes on SUCCESS, else empty',
+    conditions: [
+      `${HEADERS.progress} is required when ${HEADERS.status} is PROGRESS.`,
+      'The body is empty unless wm-status is SUCCESS.',
+    ],
+    whenRefused: `Parked: published unchanged to the queue <ns>.parked with every problem in the ${HEADERS.parkReasons} header, and counted in wm_responses_dropped_total by reason. The request is not changed (it waits for its timeout, or a retry).`,
   },
   {
     name: 'workerStatus',
@@ -100,6 +133,17 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
     optional: [],
     meta: false,
     body: 'WorkerStatusBody',
+    conditions: [
+      'The routing key is register.<type>, heartbeat.<type> or unregister.<type>, and <type> equals the body type.',
+      'The body is JSON with at least id, type and status (ready or draining).',
+      'Heartbeats are transient (delivery mode 1): only meaningful live. Registrations and unregistrations are persistent.',
+    ],
+    whenRefused: 'Ignored and logged: the instance does not count as alive.',
+    operations: [
+      { name: 'workerRegister', routingKey: 'register.<type>', persistent: true },
+      { name: 'workerHeartbeat', routingKey: 'heartbeat.<type>', persistent: false },
+      { name: 'workerUnregister', routingKey: 'unregister.<type>', persistent: true },
+    ],
   },
   {
     name: 'event',
@@ -123,6 +167,8 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
     ],
     meta: true,
     body: 'bytes on SUCCESS, else empty',
+    conditions: [],
+    whenRefused: "The requester's to decide: the manager never reads events.",
   },
   {
     name: 'controlOrder',
@@ -136,5 +182,15 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
     optional: [FIELDS.workerId, FIELDS.workerType, FIELDS.requestId],
     meta: false,
     body: 'ControlOrderBody',
+    conditions: [
+      `Routed by the control queues' bindings: ${HEADERS.controlTarget} instance reaches the instance named by ${HEADERS.workerId}, type every instance of ${HEADERS.workerType}.`,
+      'The body is JSON with at least order (cancel, drain or resume); a cancel names the request in requestId.',
+    ],
+    whenRefused: '@org/worker-sdk ignores it and logs why.',
   },
 ];
+
+/** The operations a message is published with (see {@link MessageSpec.operations}). */
+export function operationsOf(spec: MessageSpec): readonly OperationSpec[] {
+  return spec.operations ?? [{ name: spec.name, routingKey: spec.routingKey, persistent: true }];
+}

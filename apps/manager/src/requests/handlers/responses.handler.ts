@@ -1,24 +1,23 @@
-import { Controller, Logger, UseFilters } from '@nestjs/common';
+import { Controller, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { type ConsumeMessage } from 'amqplib';
 import { parseResponse } from '@org/protocol';
+import { ResponseParking } from '../../messaging/response-parking';
 import { RethrowBatchErrors } from '../../messaging/rethrow-batch-errors.filter';
 import { outcomeOfResponse, type Outcome } from '../engine/outcome';
 import { OutcomesService } from '../outcomes.service';
-import { RequestCounters } from '../request-counters';
 
 /**
  * `<ns>.manager.responses`: one transaction per batch, acknowledged after commit. One batch at
- * a time, so a worker's RUNNING is applied before its SUCCESS.
+ * a time, so a worker's RUNNING is applied before its SUCCESS. A response that breaks the
+ * contract is parked (`<ns>.parked`) with its reasons.
  */
 @Controller()
 @UseFilters(RethrowBatchErrors)
 export class ResponsesHandler {
-  private readonly logger = new Logger('Responses');
-
   constructor(
     private readonly outcomes: OutcomesService,
-    private readonly counters: RequestCounters,
+    private readonly parking: ResponseParking,
   ) {}
 
   @EventPattern('managerResponses', { startOrder: 0 })
@@ -26,12 +25,8 @@ export class ResponsesHandler {
     const outcomes: Outcome[] = [];
     for (const message of batch) {
       const parsed = parseResponse(message);
-      if (parsed.ok) {
-        outcomes.push(outcomeOfResponse(parsed.value));
-      } else {
-        this.counters.drop('invalid');
-        this.logger.warn(`dropped a malformed response: ${parsed.error.message}`);
-      }
+      if (parsed.ok) outcomes.push(outcomeOfResponse(parsed.value));
+      else await this.parking.park(message, parsed.error);
     }
     await this.outcomes.applyBatch(outcomes);
   }
