@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { InitialSchema1750000000000 } from './migrations/1750000000000-initial-schema';
 import { RequestHistory1750000100000 } from './migrations/1750000100000-request-history';
 import { ConfigSource1750000200000 } from './migrations/1750000200000-config-source';
+import { WorkerInstances1760000400000 } from './migrations/1760000400000-worker-instances';
 import { RequestEntity } from './request.entity';
 
 /** Connection settings of the manager's DataSource. */
@@ -24,6 +25,7 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
       InitialSchema1750000000000,
       RequestHistory1750000100000,
       ConfigSource1750000200000,
+      WorkerInstances1760000400000,
     ],
     migrationsTableName: 'migrations',
     synchronize: false,

@@ -5,6 +5,7 @@ import { RequestCounters } from '../requests/request-counters';
 import { RequestTimings, type RequestTimingsSink } from '../requests/request-timings';
 import { RequestQueries } from '../requests/request-queries.service';
 import { WorkerCatalogue } from '../workers/worker-catalogue.service';
+import { WorkerMessageCounters } from '../workers/worker-message-counters';
 import { ManagerMetrics } from './manager-metrics';
 
 /** Database-derived gauges are refreshed at most this often, however many scrapers there are. */
@@ -27,6 +28,7 @@ export class MetricsService {
     private readonly config: ConfigService,
     private readonly queries: RequestQueries,
     private readonly events: EventsService,
+    private readonly workerMessages: WorkerMessageCounters,
     timings: RequestTimings,
   ) {
     timings.attach(this.timingsSink());
@@ -70,6 +72,12 @@ export class MetricsService {
     this.advance('timedOut', counters.timedOut, (delta) => metrics.timeouts.inc(delta));
     this.advance('deadLettered', counters.deadLettered, (delta) => metrics.deadLetters.inc(delta));
     this.advance('unroutable', counters.unroutable, (delta) => metrics.unroutable.inc(delta));
+    for (const [kind, count] of Object.entries(this.workerMessages.received)) {
+      this.advance(`worker:${kind}`, count, (delta) => metrics.workerMessages.inc({ kind }, delta));
+    }
+    this.advance('worker:invalid', this.workerMessages.invalid, (delta) =>
+      metrics.invalidWorkerMessages.inc(delta),
+    );
   }
 
   /** Dispatches and responses are counted as they happen: their labels come with the observation. */
@@ -100,10 +108,7 @@ export class MetricsService {
     liveInstances.reset();
     for (const type of this.config.workerTypes()) liveInstances.set({ worker_type: type }, 0);
     for (const snapshot of this.catalogue.snapshot()) {
-      liveInstances.set(
-        { worker_type: snapshot.type },
-        snapshot.instances.filter((instance) => instance.live).length,
-      );
+      liveInstances.set({ worker_type: snapshot.type }, snapshot.liveInstances);
     }
   }
 
