@@ -46,7 +46,7 @@ function ajvFor(schema: Record<string, unknown>): AnyAjv {
     : draft.includes('2019-09')
       ? new Ajv2019(options)
       : new Ajv(options);
-  formats(ajv as Ajv);
+  formats(ajv);
   return ajv;
 }
 

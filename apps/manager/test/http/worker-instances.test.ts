@@ -140,7 +140,7 @@ describe('REST workers: instances, registrations, drain and resume', () => {
       { what: 'instance draining' },
     );
     expect(drained).toMatchObject({ available: false, liveInstances: 0, capacity: 0 });
-    expect(worker.status()).toBe('draining');
+    expect(worker.stats().status).toBe('draining');
 
     await http.post(`${route}/resume`).expect(202);
     await waitFor(
