@@ -63,6 +63,10 @@ export class WorkerMessagesConsumer implements OnModuleInit, OnModuleDestroy {
       prefetch: PREFETCH,
       batchSize: BATCH_SIZE,
       windowMs: Math.min(BATCH_WINDOW_MS, environment.livenessPollMs),
+      // Two transactions overlap their round trips. Order between them does not matter: rows
+      // are written in id order (no deadlock), `last_seen` is the commit's clock, and an
+      // unregistration's tombstone holds against a heartbeat stored after it.
+      maxInFlight: 2,
       handle: (messages) => this.store(messages),
     });
   }
