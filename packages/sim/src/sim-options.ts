@@ -1,6 +1,6 @@
 /** What one `pnpm sim` run does; every field has a default per mode. */
 export interface SimOptions {
-  /** `short`: about a minute, a few thousand instances (CI); `full`: the issue's sizes. */
+  /** `short`: 2–3 minutes, 2,000 instances (CI); `full`: the issue's sizes. */
   readonly mode: 'short' | 'full';
   /** Scenario numbers to run (issue 18's numbering). @default every implemented one */
   readonly only: ReadonlySet<number>;
@@ -26,7 +26,7 @@ export const IMPLEMENTED_SCENARIOS = [1, 2, 5] as const;
 
 export const USAGE = `pnpm sim [-- options]
 
-  --short               about a minute, a few thousand instances (what CI runs)
+  --short               2–3 minutes, 2,000 instances at a 2 s heartbeat (what CI runs)
   --only 1,2,5          scenarios to run (default: all implemented: ${IMPLEMENTED_SCENARIOS.join(', ')})
   --instances N         simulated worker instances (default 20000; 2000 with --short)
   --types N             worker types they spread over (default 20)

@@ -3,6 +3,9 @@ import { Child } from './child';
 import { managerMain } from './paths';
 import { parsePrometheus, sumOf, type Sample } from './prometheus';
 
+/** A replica starting on a busy machine (migrations, Nest boot) may take this long. */
+const READY_TIMEOUT_MS = 180_000;
+
 /** How the replicas are started: their environment beyond port and replica id. */
 export interface ReplicaSettings {
   /** Environment of every replica (broker, database, namespace, configuration, timers). */
@@ -70,12 +73,14 @@ export class ManagerReplicas {
       started.push(replica);
     }
     for (const replica of started) {
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + READY_TIMEOUT_MS;
       while (!(await replica.ready())) {
         if (!replica.child.running)
           throw new Error(`${replica.id} exited at start (log: ${replica.child.logFile})`);
         if (Date.now() > deadline)
-          throw new Error(`${replica.id} not ready after 60 s (log: ${replica.child.logFile})`);
+          throw new Error(
+            `${replica.id} not ready after ${READY_TIMEOUT_MS / 1000} s (log: ${replica.child.logFile})`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }

@@ -88,7 +88,7 @@ export function markdownReport(report: SimReport): string {
           criterion: criterion.name,
           target: criterion.target,
           measured: criterion.measured,
-          '': criterion.pass ? 'pass' : '**FAIL**',
+          '': criterion.pass ? 'pass' : criterion.timing ? '**over target**' : '**FAIL**',
         })),
       ),
       '',

@@ -129,6 +129,7 @@ export const workerSigtermScenario: Scenario = {
           target: `code 0 within the grace period (${GRACE_MS / 1000} s)`,
           measured: `code ${exitCode}, ${(exitMs / 1000).toFixed(1)} s`,
           pass: exitCode === 0 && exitMs <= GRACE_MS,
+          timing: true,
         },
         {
           name: 'jobs in flight at SIGTERM finished by the stopping worker',
