@@ -27,7 +27,7 @@ export interface ScenarioResult {
 export interface SimContext {
   readonly options: SimOptions;
   /** One progress line on stderr, prefixed with the scenario's number. */
-  log(line: string): void;
+  readonly log: (line: string) => void;
 }
 
 /**
