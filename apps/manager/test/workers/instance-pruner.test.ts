@@ -5,12 +5,15 @@ import { database, startTestManager } from '../support/harness';
 describe('pruning silent instances', () => {
   const ns = useTestNamespace();
 
-  it('deletes instances silent for 10 expiries and old tombstones, at most 5,000 rows a run, and keeps the rest', async () => {
+  it('deletes instances silent for 10 expiries and tombstones older than one, at most 5,000 rows a run, and keeps the rest', async () => {
     const manager = await startTestManager(
       ns(),
       { workers: [{ type: 'pr-a', contentTypes: ['pr/a'] }] },
-      { heartbeatExpiryMs: 1000 },
+      { heartbeatExpiryMs: 60_000 },
     );
+    // The replica's own periodic runs stop, so the runs below are the only ones.
+    const pruner = manager.app.get(InstancePruner);
+    await pruner.onModuleDestroy();
     const db = await database(ns());
     const insert = (prefix: string, count: number, status: string, age: string): Promise<unknown> =>
       db.query(
@@ -19,13 +22,12 @@ describe('pruning silent instances', () => {
          FROM generate_series(1, $4::int) AS g`,
         [prefix, status, age, count],
       );
-    await insert('old-', 6000, 'ready', '1 hour'); // silent far longer than 10 × 1 s
-    await insert('tomb-', 3, 'unregistered', '5 seconds'); // unregistered over one expiry ago
+    await insert('old-', 6000, 'ready', '1 hour'); // silent longer than 10 × 60 s
+    await insert('tomb-', 3, 'unregistered', '2 minutes'); // unregistered over one expiry ago
     await insert('recent-tomb-', 2, 'unregistered', '0 seconds');
-    await insert('quiet-', 4, 'ready', '5 seconds'); // expired, but still listed for operators
+    await insert('quiet-', 4, 'ready', '5 minutes'); // expired, but still listed for operators
     await insert('live-', 5, 'ready', '0 seconds');
 
-    const pruner = manager.app.get(InstancePruner);
     expect(await pruner.prune()).toBe(5000);
     expect(await pruner.prune()).toBe(1003);
     expect(await pruner.prune()).toBe(0);
