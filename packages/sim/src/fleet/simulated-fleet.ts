@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { connect, type Channel, type ChannelModel } from 'amqplib';
+import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import {
   buildWorkerMessage,
   type Names,
@@ -50,7 +50,7 @@ export class SimulatedFleet {
   private readonly indexById = new Map<string, number>();
   private readonly startedAt = new Date().toISOString();
   private connectionModels: ChannelModel[] = [];
-  private channels: Channel[] = [];
+  private channels: ConfirmChannel[] = [];
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private cursor = 0;
@@ -109,6 +109,8 @@ export class SimulatedFleet {
   async pause(): Promise<void> {
     this.pausedAt ??= Date.now();
     while (this.ticking) await new Promise((resolve) => setTimeout(resolve, TICK_MS / 4));
+    // Everything published so far is in the broker's queue, not in this process's buffers.
+    await Promise.all(this.channels.map((channel) => channel.waitForConfirms()));
   }
 
   resume(): void {
@@ -136,7 +138,8 @@ export class SimulatedFleet {
         clientProperties: { connection_name: `wm-sim-fleet-${index}` },
       });
       model.on('error', () => undefined);
-      const channel = await model.createChannel();
+      // Confirm channels: a pause can wait until the broker has every message published so far.
+      const channel = await model.createConfirmChannel();
       channel.on('error', () => undefined);
       this.connectionModels.push(model);
       this.channels.push(channel);

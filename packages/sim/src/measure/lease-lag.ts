@@ -16,6 +16,8 @@ export class LeaseLagSampler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private collecting = false;
+  /** Only leases written after this (epoch ms) are read: a second's worth, not the whole table. */
+  private since = 0;
 
   constructor(
     private readonly db: Client,
@@ -41,9 +43,12 @@ export class LeaseLagSampler {
   private async sample(): Promise<void> {
     const { rows } = await this.db.query<{ id: string; seen: number }>(
       `SELECT id, (extract(epoch FROM last_seen) * 1000)::float8 AS seen FROM worker_instances
-       WHERE status = 'ready'`,
+       WHERE status = 'ready' AND last_seen > to_timestamp($1::float8 / 1000)`,
+      [this.since],
     );
+    let newest = this.since;
     for (const row of rows) {
+      newest = Math.max(newest, row.seen);
       const index = this.fleet.indexOf(row.id);
       if (index === undefined) continue;
       const before = this.seen[index]!;
@@ -54,6 +59,8 @@ export class LeaseLagSampler {
       const published = last <= row.seen + 5 ? last : this.fleet.previousPublished[index]!;
       if (published > 0) this.lagsMs.push(Math.max(0, row.seen - published));
     }
+    // A little overlap: a transaction that started earlier may commit after this read.
+    if (newest > 0) this.since = newest - 5000;
     this.collecting = true;
   }
 }
