@@ -61,11 +61,17 @@ async function main(): Promise<number> {
   };
   if (options.write) for (const file of writeReport(report)) console.log(`wrote ${file}`);
   else console.log(markdownReport(report));
-  const passed =
-    failed.length === 0 && results.every((result) => result.criteria.every((c) => c.pass));
-  console.log(
-    `sim: ${passed ? 'every criterion met' : 'some criteria NOT met'} in ${Math.round(report.seconds)} s`,
+  const missed = results.flatMap((result) =>
+    result.criteria.filter((criterion) => !criterion.pass),
   );
+  // A short run (CI) fails on correctness only; its timing targets are reported (see Criterion).
+  const failing = missed.filter((criterion) => options.mode === 'full' || !criterion.timing);
+  const passed = failed.length === 0 && failing.length === 0;
+  const summary =
+    missed.length === 0 && failed.length === 0
+      ? 'every criterion met'
+      : `${missed.length} criteria not met, ${failed.length} scenarios did not complete${passed ? ' (timing targets only: reported, not failing, in a short run)' : ''}`;
+  console.log(`sim: ${summary} in ${Math.round(report.seconds)} s`);
   return passed ? 0 : 1;
 }
 
