@@ -75,7 +75,8 @@ export function markdownReport(report: SimReport): string {
   } else {
     parts.push(
       '',
-      'A short run: fewer instances and short windows; it checks the harness and the criteria, not the scale.',
+      'A short run: 2,000 instances, a 2 s heartbeat and short windows. It checks the harness and the',
+      'correctness criteria (it exits 1 when one fails) and reports the timing targets without failing on them.',
     );
   }
   for (const scenario of report.scenarios) {
