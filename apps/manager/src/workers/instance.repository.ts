@@ -3,6 +3,7 @@ import { DEFAULT_INSTANCE_CONCURRENCY } from '@org/protocol';
 import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
 import { DatabaseService, type Statement, type Tx } from '../database/database.service';
+import { LivenessDatabase } from './liveness-database';
 import { type InstanceStats, type InstanceWrite } from './worker-message-batch';
 
 /** Status of an instance row that an `unregister` removed: a tombstone, never live. */
@@ -85,7 +86,8 @@ export class InstanceRepository {
   private readonly pruneSql: Statement;
 
   constructor(
-    private readonly db: DatabaseService,
+    db: DatabaseService,
+    private readonly connections: LivenessDatabase,
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
   ) {
     const t = db.table('worker_instances');
@@ -172,7 +174,7 @@ export class InstanceRepository {
 
   /** Per type: live instances, their capacity, and how many are on record. */
   async liveness(): Promise<TypeLiveness[]> {
-    const rows = await this.db.query<LivenessRow>(this.livenessSql, [
+    const rows = await this.connections.query<LivenessRow>(this.livenessSql, [
       this.environment.heartbeatExpiryMs,
       DEFAULT_INSTANCE_CONCURRENCY,
     ]);
@@ -190,7 +192,7 @@ export class InstanceRepository {
 
   /** Every instance on record, by type then id. */
   async list(): Promise<InstanceRecord[]> {
-    const rows = await this.db.query<InstanceRow>(this.listingSql, [
+    const rows = await this.connections.query<InstanceRow>(this.listingSql, [
       this.environment.heartbeatExpiryMs,
     ]);
     return rows.map(recordOf);
@@ -198,7 +200,7 @@ export class InstanceRepository {
 
   /** One instance of a type, or undefined when it is not on record (or unregistered). */
   async find(type: string, id: string): Promise<InstanceRecord | undefined> {
-    const [row] = await this.db.query<InstanceRow>(this.lookupSql, [
+    const [row] = await this.connections.query<InstanceRow>(this.lookupSql, [
       this.environment.heartbeatExpiryMs,
       type,
       id,
@@ -211,7 +213,7 @@ export class InstanceRepository {
    * than the expiry (by then no stale heartbeat of theirs is in flight). Returns the count.
    */
   async prune(retentionMs: number, limit: number): Promise<number> {
-    const rows = await this.db.query(this.pruneSql, [
+    const rows = await this.connections.query(this.pruneSql, [
       this.environment.heartbeatExpiryMs,
       retentionMs,
       limit,

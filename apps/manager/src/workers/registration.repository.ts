@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService, type Statement, type Tx } from '../database/database.service';
+import { LivenessDatabase } from './liveness-database';
 import { type RegistrationWrite } from './worker-message-batch';
 
 /** The latest registration of a worker type, as stored. */
@@ -38,7 +39,10 @@ export class RegistrationRepository {
   private readonly revisions: Statement;
   private readonly byTypes: Statement;
 
-  constructor(private readonly db: DatabaseService) {
+  constructor(
+    db: DatabaseService,
+    private readonly connections: LivenessDatabase,
+  ) {
     const t = db.table('worker_registrations');
     const revision = `nextval('${db.table('worker_registration_revision')}')`;
     this.upsert = db.statement(
@@ -86,14 +90,17 @@ export class RegistrationRepository {
    * what it holds, which sequence order alone could not tell, as transactions commit out of order).
    */
   async revisionsByType(): Promise<Map<string, number>> {
-    const rows = await this.db.query<{ type: string; revision: string }>(this.revisions, []);
+    const rows = await this.connections.query<{ type: string; revision: string }>(
+      this.revisions,
+      [],
+    );
     return new Map(rows.map((row) => [row.type, Number(row.revision)]));
   }
 
   /** The registrations of `types` (those with none are absent). */
   async find(types: readonly string[]): Promise<RegistrationRecord[]> {
     if (types.length === 0) return [];
-    const rows = await this.db.query<RegistrationRow>(this.byTypes, [types]);
+    const rows = await this.connections.query<RegistrationRow>(this.byTypes, [types]);
     return rows.map((row) => ({
       type: row.type,
       instanceId: row.instance_id,

@@ -16,10 +16,10 @@ import {
 } from '@org/protocol';
 import { MANAGER_ENVIRONMENT, NAMES } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
-import { DatabaseService } from '../database/database.service';
 import { AmqpService } from '../messaging/amqp.service';
 import { BatchConsumer } from '../messaging/batch-consumer';
 import { InstanceRepository } from './instance.repository';
+import { LivenessDatabase } from './liveness-database';
 import { RegistrationRepository } from './registration.repository';
 import { WorkerCatalogue } from './worker-catalogue.service';
 import { foldWorkerMessages } from './worker-message-batch';
@@ -49,7 +49,7 @@ export class WorkerMessagesConsumer implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly amqp: AmqpService,
-    private readonly db: DatabaseService,
+    private readonly db: LivenessDatabase,
     private readonly instances: InstanceRepository,
     private readonly registrations: RegistrationRepository,
     private readonly catalogue: WorkerCatalogue,

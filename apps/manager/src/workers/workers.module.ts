@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MessagingModule } from '../messaging/messaging.module';
 import { InstancePruner } from './instance-pruner.service';
 import { InstanceRepository } from './instance.repository';
+import { LivenessDatabase } from './liveness-database';
 import { PayloadSchemas } from './payload-schemas.service';
 import { RegistrationRepository } from './registration.repository';
 import { WorkerCatalogue } from './worker-catalogue.service';
@@ -16,6 +17,7 @@ import { WorkerRegistry } from './worker-registry.service';
 @Module({
   imports: [MessagingModule],
   providers: [
+    LivenessDatabase,
     InstanceRepository,
     RegistrationRepository,
     WorkerCatalogue,
