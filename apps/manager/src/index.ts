@@ -31,9 +31,13 @@ export { RequesterEvents } from './requests/events/requester-events.service';
 export {
   WorkerCatalogue,
   type WorkerTypeSnapshot,
-  type WorkerInstanceSnapshot,
+  type WorkerCapacity,
   type AvailabilityListener,
 } from './workers/worker-catalogue.service';
+export { PayloadSchemas, isJsonMime } from './workers/payload-schemas.service';
+export { type PayloadViolation } from './workers/payload-schema-compiler';
+export { WorkerRegistry } from './workers/worker-registry.service';
+export { type RegistrationRecord } from './workers/registration.repository';
 export { WorkflowsService, type RoutePlan } from './workflows/workflows.service';
 export {
   RequestsService,

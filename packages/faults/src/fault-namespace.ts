@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'amqplib';
 import { Client } from 'pg';
-import { deleteTopology, managerTopology, namesFor, type Names } from '@org/protocol';
+import {
+  deleteTopology,
+  livenessTopology,
+  managerTopology,
+  mergeTopology,
+  namesFor,
+  type Names,
+} from '@org/protocol';
 import { amqpUrl, databaseUrl } from '@org/testkit';
 
 /**
@@ -77,9 +84,10 @@ export class FaultNamespace {
     try {
       const channel = await connection.createChannel();
       channel.on('error', () => undefined);
-      await deleteTopology(channel, managerTopology(this.names, this.workerTypes)).catch(
-        () => undefined,
-      );
+      await deleteTopology(
+        channel,
+        mergeTopology(managerTopology(this.names, this.workerTypes), livenessTopology(this.names)),
+      ).catch(() => undefined);
     } finally {
       await connection.close().catch(() => undefined);
     }

@@ -105,6 +105,7 @@ export {
   workerTopology,
   managerTopology,
   livenessTopology,
+  LIVENESS_QUEUE_ARGUMENTS,
   controlTopology,
   merge as mergeTopology,
   type ControlTarget,

@@ -68,6 +68,11 @@ export interface QueueNames {
   readonly managerUnrouted: string;
   /** Where a message that even the manager's dead-letter consumer cannot handle is parked for a person. */
   readonly parked: string;
+  /**
+   * The one queue every manager replica consumes registrations, heartbeats and unregistrations
+   * from (competing consumers): each worker message is delivered once per deployment.
+   */
+  readonly managerWorkers: string;
 }
 
 export interface Names {
@@ -78,7 +83,10 @@ export interface Names {
   workerQueue(workerType: string): string;
   /** The auto-delete queue on which one worker instance receives control orders. */
   controlQueue(instanceId: string): string;
-  /** The exclusive queue on which one manager replica hears registrations and heartbeats. */
+  /**
+   * @deprecated Managers before the shared liveness queue heard worker messages on one exclusive
+   * queue per replica; use `queues.managerWorkers`. Kept so tools can find (and delete) such queues.
+   */
   livenessQueue(replicaId: string): string;
 }
 
@@ -114,6 +122,7 @@ function makeNames(ns: string, validate: boolean): Names {
       managerDead: `${ns}.manager.dead`,
       managerUnrouted: `${ns}.manager.unrouted`,
       parked: `${ns}.parked`,
+      managerWorkers: `${ns}.manager.workers`,
     },
     workerQueue(workerType: string): string {
       if (validate && !isWorkerType(workerType)) {

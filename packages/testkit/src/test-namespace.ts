@@ -3,7 +3,9 @@ import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { Client } from 'pg';
 import {
   deleteTopology,
+  livenessTopology,
   managerTopology,
+  mergeTopology,
   namesFor,
   type Names,
   type Topology,
@@ -67,7 +69,10 @@ export async function createTestNamespace(prefix = 't'): Promise<TestNamespace> 
       for (const fn of deferred.reverse()) await fn();
       const cleanupChannel = await connection.createChannel();
       cleanupChannel.on('error', () => undefined);
-      const topology: Topology = managerTopology(names, workerTypes);
+      const topology: Topology = mergeTopology(
+        managerTopology(names, workerTypes),
+        livenessTopology(names),
+      );
       await deleteTopology(cleanupChannel, topology).catch(() => undefined);
       await connection.close().catch(() => undefined);
       await dropSchema(name);

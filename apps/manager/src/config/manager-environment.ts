@@ -47,7 +47,13 @@ export interface ManagerEnvironment {
   /** `WM_DEDUP_RETENTION_MS`: how long a finished request's id is remembered. @default 86400000 (24 h) */
   readonly dedupRetentionMs: number;
 
-  /** `WM_REPLICA_ID`: this replica's id (liveness queue name, logs). @default random */
+  /**
+   * `WM_LIVENESS_POLL_MS`: how often a replica reads the worker leases (one aggregate per type)
+   * and registration revisions from PostgreSQL. A type's availability changes on every replica
+   * within this period of the database write. @default 250
+   */
+  readonly livenessPollMs: number;
+  /** `WM_REPLICA_ID`: this replica's id (broker connection name, logs). @default random */
   readonly replicaId: string;
   /** `WM_DISPATCH_LEASE_MS`: how long a recorded job (or outbox event) may stay unconfirmed before any replica publishes it again. @default 10000 */
   readonly dispatchLeaseMs: number;
@@ -137,6 +143,7 @@ export function loadEnvironment(
       16 * 1024 * 1024 * 1024,
     ),
     dedupRetentionMs: int('WM_DEDUP_RETENTION_MS', DEFAULT_DEDUP_RETENTION_MS, 0, 366 * 86_400_000),
+    livenessPollMs: int('WM_LIVENESS_POLL_MS', 250, 20, 60_000),
     replicaId: text('WM_REPLICA_ID', randomBytes(6).toString('hex')),
     dispatchLeaseMs: int('WM_DISPATCH_LEASE_MS', 10_000, 100, 3_600_000),
     sweepIntervalMs: int('WM_SWEEP_INTERVAL_MS', 1000, 20, 600_000),

@@ -3,6 +3,7 @@ import { InitialSchema1750000000000 } from './migrations/1750000000000-initial-s
 import { RequestHistory1750000100000 } from './migrations/1750000100000-request-history';
 import { ConfigSource1750000200000 } from './migrations/1750000200000-config-source';
 import { EngineV21760000000000 } from './migrations/1760000000000-engine-v2';
+import { WorkerInstances1760000400000 } from './migrations/1760000400000-worker-instances';
 
 /** Connection settings of the manager's DataSource. */
 export interface DataSourceSettings {
@@ -26,6 +27,7 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
       RequestHistory1750000100000,
       ConfigSource1750000200000,
       EngineV21760000000000,
+      WorkerInstances1760000400000,
     ],
     migrationsTableName: 'migrations',
     synchronize: false,

@@ -145,8 +145,21 @@ export class ManagerMetrics {
 
   readonly liveInstances = new Gauge({
     name: 'wm_live_instances',
-    help: 'Worker instances heard from within the heartbeat expiry, by worker type (as this replica sees them).',
+    help: "Ready worker instances heard from within the heartbeat expiry by the database clock, by worker type (this replica's view, read every WM_LIVENESS_POLL_MS).",
     labelNames: ['worker_type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly workerMessages = new Counter({
+    name: 'wm_worker_messages_total',
+    help: 'Registrations, heartbeats and unregistrations this replica took from the shared liveness queue, by kind (summed over replicas: the broker deliveries).',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly invalidWorkerMessages = new Counter({
+    name: 'wm_worker_messages_invalid_total',
+    help: 'Worker messages that broke the contract, dropped by this replica.',
     registers: [this.registry],
   });
 

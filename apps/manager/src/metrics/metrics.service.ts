@@ -7,6 +7,7 @@ import { RequestTimings, type RequestTimingsSink } from '../requests/request-tim
 import { DispatchStates } from '../requests/dispatch/dispatch-states.service';
 import { RequestReads } from '../requests/request-reads.service';
 import { WorkerCatalogue } from '../workers/worker-catalogue.service';
+import { WorkerMessageCounters } from '../workers/worker-message-counters';
 import { ManagerMetrics } from './manager-metrics';
 
 /** Database-derived gauges are refreshed at most this often, however many scrapers there are. */
@@ -31,6 +32,7 @@ export class MetricsService {
     private readonly dispatch: DispatchStates,
     private readonly events: RequesterEvents,
     private readonly parking: ResponseParking,
+    private readonly workerMessages: WorkerMessageCounters,
     timings: RequestTimings,
   ) {
     timings.attach(this.timingsSink());
@@ -79,6 +81,12 @@ export class MetricsService {
     this.advance('timedOut', counters.timedOut, (delta) => metrics.timeouts.inc(delta));
     this.advance('deadLettered', counters.deadLettered, (delta) => metrics.deadLetters.inc(delta));
     this.advance('unroutable', counters.unroutable, (delta) => metrics.unroutable.inc(delta));
+    for (const [kind, count] of Object.entries(this.workerMessages.received)) {
+      this.advance(`worker:${kind}`, count, (delta) => metrics.workerMessages.inc({ kind }, delta));
+    }
+    this.advance('worker:invalid', this.workerMessages.invalid, (delta) =>
+      metrics.invalidWorkerMessages.inc(delta),
+    );
   }
 
   /** Dispatches and responses are counted as they happen: their labels come with the observation. */
@@ -109,10 +117,7 @@ export class MetricsService {
     liveInstances.reset();
     for (const type of this.config.workerTypes()) liveInstances.set({ worker_type: type }, 0);
     for (const snapshot of this.catalogue.snapshot()) {
-      liveInstances.set(
-        { worker_type: snapshot.type },
-        snapshot.instances.filter((instance) => instance.live).length,
-      );
+      liveInstances.set({ worker_type: snapshot.type }, snapshot.liveInstances);
     }
   }
 

@@ -172,6 +172,8 @@ describe('HTTP edge (authentication off)', () => {
         '/api/v1/requests/{id}/cancel',
         '/api/v1/requests/retry',
         '/api/v1/workers',
+        '/api/v1/workers/{type}/instances/{id}/drain',
+        '/api/v1/workers/{type}/instances/{id}/resume',
         '/api/v1/config',
         '/health/live',
         '/health/ready',

@@ -18,6 +18,7 @@ import { type Names, WORKER_TYPE_PATTERN, CONTENT_TYPE_PATTERN } from '../names'
 import { parsed, rejected, type ParseResult } from '../validation';
 import { amqpTimestamp, type IncomingMessage, type OutgoingMessage } from './amqp-message';
 import { parseJsonBody } from './json-body';
+import { fastWorkerStatus } from './worker-status-fast-path';
 
 export const WORKER_STATUSES = ['ready', 'draining'] as const;
 export type WorkerStatus = (typeof WORKER_STATUSES)[number];
@@ -116,7 +117,10 @@ export function parseWorkerMessage(message: IncomingMessage): ParseResult<Worker
       },
     ]);
   }
-  const body = parseJsonBody(WorkerStatusBody, message.content, 'worker message');
+  const fast = fastWorkerStatus(message.content);
+  const body: ParseResult<WorkerStatusBody> = fast
+    ? parsed(Object.assign(new WorkerStatusBody(), fast))
+    : parseJsonBody(WorkerStatusBody, message.content, 'worker message');
   if (!body.ok) return body;
   if (body.value.type !== type) {
     return rejected('worker message', [

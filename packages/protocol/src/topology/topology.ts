@@ -143,22 +143,33 @@ export function managerTopology(names: Names, workerTypes: Iterable<string>): To
   );
 }
 
-/** One manager replica's exclusive queue for registrations, heartbeats and unregistrations. */
-export function livenessTopology(names: Names, replicaId: string): Topology {
-  const queue = names.livenessQueue(replicaId);
+/**
+ * Arguments of the shared liveness queue `<ns>.manager.workers` (see docs/decisions.md):
+ *
+ * - quorum: the one signal every dispatch depends on must survive the loss of a broker node (a
+ *   classic queue would be unreachable until its node returns, and every type would expire);
+ * - a length bound with drop-head: when no manager consumes for a long time, the oldest
+ *   heartbeats (already stale) make room for new ones instead of filling the broker;
+ * - a delivery limit: a message a manager cannot store after that many tries is dropped (the
+ *   next heartbeat replaces it).
+ */
+export const LIVENESS_QUEUE_ARGUMENTS = {
+  'x-queue-type': 'quorum',
+  'x-max-length': 1_000_000,
+  'x-overflow': 'drop-head',
+  'x-delivery-limit': WORK_QUEUE_DELIVERY_LIMIT,
+} as const;
+
+/**
+ * The liveness queue every manager replica consumes (competing consumers), bound `#` on
+ * `<ns>.workers`: each registration, heartbeat and unregistration is delivered once per
+ * deployment, whatever the replica count. Declared by the manager only.
+ */
+export function livenessTopology(names: Names): Topology {
+  const queue = names.queues.managerWorkers;
   return {
     exchanges: [],
-    queues: [
-      {
-        name: queue,
-        options: {
-          durable: false,
-          exclusive: true,
-          autoDelete: true,
-          arguments: { 'x-queue-type': 'classic' },
-        },
-      },
-    ],
+    queues: [{ name: queue, options: { durable: true, arguments: LIVENESS_QUEUE_ARGUMENTS } }],
     bindings: [{ queue, exchange: names.exchanges.workers, routingKey: '#' }],
   };
 }

@@ -10,7 +10,6 @@ import { RequestReads } from '../request-reads.service';
 import { SweepsRepository } from '../store/sweeps.repository';
 import { DispatchControls } from './dispatch-controls.service';
 import { windowSize } from './dispatch-window';
-import { liveConcurrency } from './live-concurrency';
 
 /** One worker type's dispatch at a glance: window, backlog, pause, and what autoscaling should aim for. */
 export interface TypeDispatchState {
@@ -61,15 +60,13 @@ export class DispatchStates {
       this.sweeps.outstanding(),
       this.controls.states(),
     ]);
-    const snapshots = new Map(
-      this.catalogue.snapshot().map((snapshot) => [snapshot.type, snapshot]),
-    );
     return waiting.map((wait) => {
       const type = wait.workerType;
       const policy = resolveDispatchPolicy(this.config.worker(type));
       const pause = pauses.find((state) => state.workerType === type);
-      const live = snapshots.get(type)?.instances.filter((instance) => instance.live).length ?? 0;
-      const concurrency = liveConcurrency(this.catalogue, type);
+      const capacity = this.catalogue.capacity(type);
+      const live = capacity.liveInstances;
+      const concurrency = capacity.concurrency;
       const perInstance = live > 0 ? concurrency / live : DEFAULT_INSTANCE_CONCURRENCY;
       const busy = outstanding.get(type) ?? 0;
       const waitingRequests = wait.noWorkerAvailable + wait.queued;

@@ -1,17 +1,10 @@
-import { DEFAULT_INSTANCE_CONCURRENCY } from '@org/protocol';
 import { type WorkerCatalogue } from '../../workers/worker-catalogue.service';
 
 /**
  * The concurrency advertised by a type's live ready instances (design 5.1): each counts its
- * `concurrency`, or {@link DEFAULT_INSTANCE_CONCURRENCY} when it advertises none.
+ * `concurrency`, or `DEFAULT_INSTANCE_CONCURRENCY` when it advertises none (the catalogue's
+ * `capacity`).
  */
 export function liveConcurrency(catalogue: WorkerCatalogue, type: string): number {
-  const entry = catalogue.snapshot().find((snapshot) => snapshot.type === type);
-  if (!entry) return 0;
-  return entry.instances
-    .filter((instance) => instance.live)
-    .reduce(
-      (sum, instance) => sum + (instance.stats.concurrency ?? DEFAULT_INSTANCE_CONCURRENCY),
-      0,
-    );
+  return catalogue.capacity(type).concurrency;
 }
