@@ -26,7 +26,9 @@ describe('manager environment: brokers and database', () => {
       AMQP_URL: 'amqp://u:s3cret@node-a,,postgres://u:s3cret@node-c,amqp://u:s3cret@[x',
     });
     expect(message).toMatch(/AMQP_URL: URL 2 of 4 is empty/);
-    expect(message).toMatch(/AMQP_URL: URL 3 of 4 \("postgres:\/\/u:\*\*\*@node-c"\) must use amqp:/);
+    expect(message).toMatch(
+      /AMQP_URL: URL 3 of 4 \("postgres:\/\/u:\*\*\*@node-c"\) must use amqp:/,
+    );
     expect(message).toMatch(/AMQP_URL: URL 4 of 4 \("amqp:\/\/u:\*\*\*@\[x"\) is not a URL/);
     expect(message).not.toContain('s3cret');
     expect(redactUrl('amqp://u:s3cret@a:1,amqp://v:t0p@b:2')).toBe(

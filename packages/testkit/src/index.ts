@@ -16,8 +16,15 @@ export {
   answers,
   dockerEngineAvailable,
 } from './services';
-export { createTestNamespace, useTestNamespace, type TestNamespace } from './test-namespace';
+export {
+  createTestNamespace,
+  useTestNamespace,
+  type TestNamespace,
+  type TestNamespaceOptions,
+} from './test-namespace';
 export { MessageCollector } from './message-collector';
 export { collectEvents, eventOf, header, inState, publishRequest, statesOf } from './requester';
 export { TcpProxy, type ProxyMode } from './tcp-proxy';
 export { deferred, withTimeout, waitFor, type Deferred, type WaitOptions } from './wait';
+export { freePort } from './free-port';
+export { RabbitCluster, type ClusterNode, type RabbitClusterOptions } from './rabbitmq-cluster';

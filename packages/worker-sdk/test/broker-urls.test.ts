@@ -68,7 +68,7 @@ describe('broker URLs (the nodes of a cluster)', () => {
         handler,
       });
       await worker.start();
-      expect(worker.state).toBe('running');
+      expect(worker.stats().state).toBe('running');
       const refused = logger.entries.find((entry) => entry.msg === 'cannot connect to the broker');
       expect(refused?.fields['url']).toMatch(/^amqp:\/\/guest:\*\*\*@127\.0\.0\.1:\d+/);
       expect(JSON.stringify(logger.entries)).not.toContain('s3cret');
