@@ -28,3 +28,4 @@ export { TcpProxy, type ProxyMode } from './tcp-proxy';
 export { deferred, withTimeout, waitFor, type Deferred, type WaitOptions } from './wait';
 export { freePort } from './free-port';
 export { RabbitCluster, type ClusterNode, type RabbitClusterOptions } from './rabbitmq-cluster';
+export { PgBouncer, type PgBouncerOptions, type PoolFigures } from './pgbouncer';
