@@ -152,10 +152,19 @@ export class RabbitCluster {
 
   /** The nodes holding a member of quorum queue `queue`. */
   async membersOf(queue: string): Promise<string[]> {
-    const row = (await this.listQueues(['name', 'members'])).find((q) => q['name'] === queue);
+    return this.nodeList(queue, 'members');
+  }
+
+  /** The nodes whose member of quorum queue `queue` is running. */
+  async onlineMembersOf(queue: string): Promise<string[]> {
+    return this.nodeList(queue, 'online');
+  }
+
+  private async nodeList(queue: string, item: 'members' | 'online'): Promise<string[]> {
+    const row = (await this.listQueues(['name', item])).find((q) => q['name'] === queue);
     if (!row) throw new Error(`queue ${queue} does not exist`);
-    const members = row['members'];
-    return Array.isArray(members) ? members.map(String) : [];
+    const nodes = row[item];
+    return Array.isArray(nodes) ? nodes.map(String) : [];
   }
 
   /**

@@ -244,7 +244,8 @@ function brokerUrlList(value: string | readonly string[], problems: string[]): s
   );
   if (entries.length === 0) problems.push('amqpUrl must name at least one broker URL');
   entries.forEach((entry, index) => {
-    const which = entries.length > 1 ? `amqpUrl (URL ${index + 1} of ${entries.length})` : 'amqpUrl';
+    const which =
+      entries.length > 1 ? `amqpUrl (URL ${index + 1} of ${entries.length})` : 'amqpUrl';
     if (entry === '') {
       problems.push(`${which} is empty (separate URLs with single commas)`);
       return;

@@ -1,10 +1,10 @@
 import { createServer } from 'node:net';
 import { useTestNamespace } from '@org/testkit';
-import { createWorker, type Worker } from '@org/worker-sdk';
+import { createWorker, type Worker, type WorkerHandler } from '@org/worker-sdk';
 import { resolveWorkerOptions } from '../src/worker-options';
 import { declareManagerTopology, memoryLogger } from './support/broker';
 
-const handler = () => ({ status: 'SUCCESS' as const });
+const handler: WorkerHandler = (_job, ctx) => ctx.success();
 
 /** A local port nothing listens on (taken, then released). */
 async function closedPort(): Promise<number> {

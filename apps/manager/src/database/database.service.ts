@@ -62,9 +62,7 @@ export class DatabaseService {
     values: readonly unknown[],
   ): Promise<R[]> {
     return this.withRetry(async () => {
-      const result = await this.pool.query<R>(
-        queryConfig(statement, values, this.namedStatements),
-      );
+      const result = await this.pool.query<R>(queryConfig(statement, values, this.namedStatements));
       return result.rows;
     });
   }
@@ -126,7 +124,11 @@ function txOf(client: PoolClient, named: boolean): Tx {
   };
 }
 
-function queryConfig(statement: Statement, values: readonly unknown[], named: boolean): QueryConfig {
+function queryConfig(
+  statement: Statement,
+  values: readonly unknown[],
+  named: boolean,
+): QueryConfig {
   return named
     ? { name: statement.name, text: statement.text, values: [...values] }
     : { text: statement.text, values: [...values] };

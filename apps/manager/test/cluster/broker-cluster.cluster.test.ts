@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { type ConfirmChannel } from 'amqplib';
 import { buildRequest, HEADERS, TERMINAL_EVENT_STATES } from '@org/protocol';
 import {
@@ -7,7 +8,7 @@ import {
   waitFor,
   type TestNamespace,
 } from '@org/testkit';
-import { type Worker } from '@org/worker-sdk';
+import { type Worker, type WorkerHandler } from '@org/worker-sdk';
 import { AmqpService } from '../../src/messaging/amqp.service';
 import { database, startTestManager } from '../support/harness';
 import { startSdkWorker } from '../support/sdk-worker';
@@ -34,6 +35,8 @@ describe('a three-node RabbitMQ cluster losing the node that leads the work queu
   afterAll(async () => {
     await ns?.cleanup();
     await cluster?.stop();
+    // Every node stopped, its folder gone; the main broker was never involved.
+    if (cluster) expect(existsSync(cluster.dir)).toBe(false);
   });
 
   it(`runs ${TOTAL} requests through it: 0 lost, each ends once, all reconnect`, async () => {
@@ -55,11 +58,13 @@ describe('a three-node RabbitMQ cluster losing the node that leads the work queu
     const executions = new Map<string, number>();
     let lossAt: number | undefined = undefined;
     const afterLoss = [0, 0];
-    const handlerOf = (worker: number) => (job: { requestId: string }) => {
-      executions.set(job.requestId, (executions.get(job.requestId) ?? 0) + 1);
-      if (lossAt !== undefined) afterLoss[worker] = (afterLoss[worker] ?? 0) + 1;
-      return { status: 'SUCCESS' as const };
-    };
+    const handlerOf =
+      (worker: number): WorkerHandler =>
+      (job, ctx) => {
+        executions.set(job.requestId, (executions.get(job.requestId) ?? 0) + 1);
+        if (lossAt !== undefined) afterLoss[worker] = (afterLoss[worker] ?? 0) + 1;
+        return ctx.success();
+      };
     const [first, second, third] = nodes.urls();
     const workers: Worker[] = [
       // Worker A tries the nodes in the namespace's order (the leader's first), worker B starts
@@ -147,6 +152,14 @@ describe('a three-node RabbitMQ cluster losing the node that leads the work queu
       'SELECT (SELECT count(*) FROM requests)::int + (SELECT count(*) FROM outbox)::int AS n',
     );
     expect(rows[0]?.n).toBe(0);
+
+    // The stopped node comes back from its own data and its work queue members catch up.
+    await nodes.startNode(leader);
+    await waitFor(
+      async () =>
+        (await nodes.onlineMembersOf(names.workerQueue(TYPE))).length === everyNode.length,
+      { timeoutMs: 60_000, intervalMs: 500, what: `${leader} back as a member of the work queue` },
+    );
   });
 });
 
