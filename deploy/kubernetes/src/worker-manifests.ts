@@ -64,7 +64,14 @@ export function workerDeployment(spec: WorkerTypeSpec): IDeployment {
           // SIGTERM: the SDK stops taking jobs, finishes the running ones (its grace), unregisters.
           terminationGracePeriodSeconds: grace + STOP_MARGIN_SECONDS,
           automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          // The images run as `node` (uid 1000); a numeric id lets Kubernetes verify it is not
+          // root, and fsGroup gives it the shared volume.
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            ...(spec.dataVolume ? { fsGroup: 1000 } : {}),
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           containers: [
             {
               name: 'worker',
