@@ -7,6 +7,10 @@
  * publishRequest(ns(), { requestId: 'r1', contentType: 'text/echo', body: Buffer.from('hi') });
  * await events.first(eventOf('r1', 'SUCCESS'));
  * ```
+ *
+ * For `pnpm test:cluster`: `RabbitCluster` starts extra nodes of the installed RabbitMQ as a
+ * cluster, `PgBouncer` a real pooler in front of the test PostgreSQL; both clean up after
+ * themselves, even when the test process is killed.
  */
 export {
   DEFAULT_AMQP_URL,

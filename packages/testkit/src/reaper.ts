@@ -12,6 +12,9 @@ import { join } from 'node:path';
  *   worker, Ctrl+C), kills every pid found in `<dir>/pids/*` and removes `<dir>`.
  *
  * A helper writes the pid of each process it starts to `<dir>/pids/<name>` with {@link pidFile}.
+ * A pid is only killed while its command line or environment still names `<name>` or `<dir>`
+ * (a broker node's environment holds its node name and folders): a process that ended and whose
+ * pid went to someone else (the main broker, say) is never touched.
  */
 export class Reaper {
   private watchdog: ChildProcess | undefined;
@@ -22,7 +25,11 @@ export class Reaper {
     process.once('exit', this.onExit);
     const script = [
       'while kill -0 "$1" 2>/dev/null; do sleep 1; done',
-      'for f in "$2"/pids/*; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done',
+      'for f in "$2"/pids/*; do',
+      '  [ -f "$f" ] || continue',
+      '  pid=$(cat "$f"); name=$(basename "$f")',
+      '  cat "/proc/$pid/cmdline" "/proc/$pid/environ" 2>/dev/null | tr "\\0" " " | grep -qF -e "$name" -e "$2" && kill -9 "$pid"',
+      'done',
       'rm -rf "$2"',
     ].join('\n');
     this.watchdog = spawn('sh', ['-c', script, 'reaper', String(process.pid), dir], {
@@ -39,7 +46,8 @@ export class Reaper {
 
   /** Kills (SIGKILL) every recorded process and removes the folder, synchronously. */
   reapNow(): void {
-    for (const pid of this.recordedPids()) {
+    for (const { name, pid } of this.recordedPids()) {
+      if (!this.ours(name, pid)) continue;
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -47,6 +55,19 @@ export class Reaper {
       }
     }
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  // The process is still the one recorded: its command line or environment names it or this
+  // folder.
+  private ours(name: string, pid: number): boolean {
+    try {
+      const identity = ['cmdline', 'environ']
+        .map((file) => readFileSync(`/proc/${pid}/${file}`, 'utf8'))
+        .join('\0');
+      return identity.includes(name) || identity.includes(this.dir);
+    } catch {
+      return false;
+    }
   }
 
   /** The helper cleaned up by itself: remove the folder, stop watching. */
@@ -64,7 +85,7 @@ export class Reaper {
     }
   }
 
-  private recordedPids(): number[] {
+  private recordedPids(): Array<{ name: string; pid: number }> {
     const pids = join(this.dir, 'pids');
     let names: string[];
     try {
@@ -73,7 +94,7 @@ export class Reaper {
       return [];
     }
     return names
-      .map((name) => Number(readFileSync(join(pids, name), 'utf8').trim()))
-      .filter((pid) => Number.isInteger(pid) && pid > 0);
+      .map((name) => ({ name, pid: Number(readFileSync(join(pids, name), 'utf8').trim()) }))
+      .filter(({ pid }) => Number.isInteger(pid) && pid > 0);
   }
 }
