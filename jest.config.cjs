@@ -3,7 +3,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const groups = ['packages', 'apps', 'examples'];
+const groups = ['packages', 'apps', 'examples', 'deploy'];
 const excluded = new Set(['packages/bench', 'packages/faults']);
 const projects = groups.flatMap((group) =>
   fs

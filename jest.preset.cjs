@@ -12,6 +12,8 @@ module.exports = function preset(dir) {
     displayName: path.relative(root, dir),
     testEnvironment: 'node',
     testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.ts'],
+    // `*.cluster.test.ts` start services of their own and take minutes: `pnpm test:cluster`.
+    testPathIgnorePatterns: ['/node_modules/', '\\.cluster\\.test\\.ts$'],
     transform: {
       '^.+\\.(t|j|mj)s$': [
         require.resolve('@swc/jest'),

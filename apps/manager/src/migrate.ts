@@ -2,11 +2,15 @@ import 'reflect-metadata';
 import { loadEnvironment } from './config/manager-environment';
 import { createDataSource, migrate } from './database/create-data-source';
 
-/** `pnpm --filter @org/manager migrate`: applies pending migrations to the namespace's schema and exits. */
+/**
+ * `pnpm --filter @org/manager migrate`: applies pending migrations to the namespace's schema and
+ * exits. It connects to `DATABASE_DIRECT_URL` (default `DATABASE_URL`): the migration lock is a
+ * session-level advisory lock, which must not go through a transaction pooler.
+ */
 async function main(): Promise<void> {
   const environment = loadEnvironment();
   const dataSource = createDataSource({
-    databaseUrl: environment.databaseUrl,
+    databaseUrl: environment.databaseDirectUrl,
     schema: environment.namespace,
     poolSize: 2,
   });

@@ -7,6 +7,10 @@
  * publishRequest(ns(), { requestId: 'r1', contentType: 'text/echo', body: Buffer.from('hi') });
  * await events.first(eventOf('r1', 'SUCCESS'));
  * ```
+ *
+ * For `pnpm test:cluster`: `RabbitCluster` starts extra nodes of the installed RabbitMQ as a
+ * cluster, `PgBouncer` a real pooler in front of the test PostgreSQL; both clean up after
+ * themselves, even when the test process is killed.
  */
 export {
   DEFAULT_AMQP_URL,
@@ -16,8 +20,16 @@ export {
   answers,
   dockerEngineAvailable,
 } from './services';
-export { createTestNamespace, useTestNamespace, type TestNamespace } from './test-namespace';
+export {
+  createTestNamespace,
+  useTestNamespace,
+  type TestNamespace,
+  type TestNamespaceOptions,
+} from './test-namespace';
 export { MessageCollector } from './message-collector';
 export { collectEvents, eventOf, header, inState, publishRequest, statesOf } from './requester';
 export { TcpProxy, type ProxyMode } from './tcp-proxy';
 export { deferred, withTimeout, waitFor, type Deferred, type WaitOptions } from './wait';
+export { freePort } from './free-port';
+export { RabbitCluster, type ClusterNode, type RabbitClusterOptions } from './rabbitmq-cluster';
+export { PgBouncer, type PgBouncerOptions, type PoolFigures } from './pgbouncer';

@@ -20,6 +20,7 @@ export interface TestNamespace {
   /** Namespace and PostgreSQL schema name, e.g. `t_3f9a1c2b`. */
   readonly name: string;
   readonly names: Names;
+  /** What managers and workers of the test connect to: one URL, or a comma-separated list (a cluster). */
   readonly amqpUrl: string;
   readonly databaseUrl: string;
   /** A connection for the test's own use (publishing requests, collecting events). */
@@ -36,10 +37,26 @@ export interface TestNamespace {
   cleanup(): Promise<void>;
 }
 
-export async function createTestNamespace(prefix = 't'): Promise<TestNamespace> {
+export interface TestNamespaceOptions {
+  /**
+   * The brokers of the test (the nodes of a `RabbitCluster`), in the order managers and
+   * workers try them; `amqpUrl` lists them all. The namespace's own connection (requests, events,
+   * cleanup) goes to the last one, so stopping the first node, where the others connect first,
+   * leaves the test's observer in place. @default [AMQP_URL]
+   */
+  readonly brokerUrls?: readonly string[];
+}
+
+export async function createTestNamespace(
+  prefix = 't',
+  options: TestNamespaceOptions = {},
+): Promise<TestNamespace> {
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   const names = namesFor(name);
-  const connection = await connect(amqpUrl());
+  const brokers = options.brokerUrls ?? [amqpUrl()];
+  const own = brokers.at(-1);
+  if (own === undefined) throw new Error('createTestNamespace: brokerUrls is empty');
+  const connection = await connect(own);
   const channel = await connection.createChannel();
   // A failed passive check or a refused declaration closes the channel; tests that expect one
   // create their own channel, so an error here is a bug worth seeing but not a crash.
@@ -50,7 +67,7 @@ export async function createTestNamespace(prefix = 't'): Promise<TestNamespace> 
   return {
     name,
     names,
-    amqpUrl: amqpUrl(),
+    amqpUrl: brokers.join(','),
     databaseUrl: databaseUrl(),
     connection,
     channel,
@@ -58,7 +75,7 @@ export async function createTestNamespace(prefix = 't'): Promise<TestNamespace> 
     defer: (fn) => deferred.push(fn),
     env: (extra = {}) => ({
       ...process.env,
-      AMQP_URL: amqpUrl(),
+      AMQP_URL: brokers.join(','),
       DATABASE_URL: databaseUrl(),
       WM_NAMESPACE: name,
       ...extra,
@@ -98,10 +115,13 @@ async function dropSchema(schema: string): Promise<void> {
  * it('…', async () => { await ns().channel.publish(…) });
  * ```
  */
-export function useTestNamespace(prefix = 't'): () => TestNamespace {
+export function useTestNamespace(
+  prefix = 't',
+  options: TestNamespaceOptions = {},
+): () => TestNamespace {
   let current: TestNamespace | undefined;
   beforeEach(async () => {
-    current = await createTestNamespace(prefix);
+    current = await createTestNamespace(prefix, options);
   });
   afterEach(async () => {
     await current?.cleanup();

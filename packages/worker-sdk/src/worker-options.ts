@@ -17,6 +17,7 @@ import { type Job } from './job';
 import { type JobContext } from './job-context';
 import { createJsonLogger, isLogLevel, type Logger } from './logger';
 import { type PayloadClass } from './payload-validation';
+import { redact } from './runtime/connection';
 
 /** Processes one job. Return `ctx.success()`, `ctx.invalid()` or `ctx.error()`; a throw answers ERROR with its message. */
 export type WorkerHandler<T = unknown> = (
@@ -48,8 +49,13 @@ export interface WorkerOptions<T = unknown> {
    * @default none: the body is handed over as bytes
    */
   readonly payload?: PayloadClass<T>;
-  /** Broker URL. @default process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672' */
-  readonly amqpUrl?: string;
+  /**
+   * Broker URL, or several (the nodes of a RabbitMQ cluster) as an array or a comma-separated
+   * string. The worker connects to the first that answers and, when that connection is lost,
+   * moves to the next in turn, with a growing delay once every URL has failed.
+   * @default process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
+   */
+  readonly amqpUrl?: string | readonly string[];
   /** Namespace of the deployment; every exchange and queue name starts with it. @default process.env.WM_NAMESPACE ?? 'wm' */
   readonly namespace?: string;
   /** Interval between heartbeats on `<ns>.workers`. @default process.env.WM_HEARTBEAT_INTERVAL_MS ?? 10000 */
@@ -95,7 +101,8 @@ export interface ResolvedWorkerOptions<T> {
   readonly handler: WorkerHandler<T>;
   readonly concurrency: number;
   readonly payload: PayloadClass<T> | undefined;
-  readonly amqpUrl: string;
+  /** Every broker URL, in the order they are tried (at least one, each checked). */
+  readonly amqpUrl: readonly string[];
   readonly names: Names;
   readonly heartbeatIntervalMs: number;
   readonly shutdownGraceMs: number;
@@ -168,6 +175,7 @@ export function resolveWorkerOptions<T>(
   } catch (cause) {
     problems.push((cause as Error).message);
   }
+  const amqpUrl = brokerUrlList(options.amqpUrl ?? env['AMQP_URL'] ?? DEFAULT_AMQP_URL, problems);
   const type = String(options.type);
   const instanceId = options.instanceId ?? defaultInstanceId(type);
   problems.push(...identityProblems(type, instanceId, options));
@@ -184,7 +192,7 @@ export function resolveWorkerOptions<T>(
     handler: options.handler,
     concurrency,
     payload: options.payload,
-    amqpUrl: options.amqpUrl ?? env['AMQP_URL'] ?? DEFAULT_AMQP_URL,
+    amqpUrl,
     names,
     heartbeatIntervalMs,
     shutdownGraceMs,
@@ -226,6 +234,34 @@ function identityProblems(
         (message) => `${fieldOption[error.property] ?? error.property}: ${message}`,
       ),
     );
+}
+
+// Every URL is checked now, so a typo in the third node's address fails at creation instead of
+// at the first failover; messages never show a password.
+function brokerUrlList(value: string | readonly string[], problems: string[]): string[] {
+  const entries = (typeof value === 'string' ? value.split(',') : [...value]).map((entry) =>
+    typeof entry === 'string' ? entry.trim() : '',
+  );
+  if (entries.length === 0) problems.push('amqpUrl must name at least one broker URL');
+  entries.forEach((entry, index) => {
+    const which =
+      entries.length > 1 ? `amqpUrl (URL ${index + 1} of ${entries.length})` : 'amqpUrl';
+    if (entry === '') {
+      problems.push(`${which} is empty (separate URLs with single commas)`);
+      return;
+    }
+    try {
+      const { protocol, hostname } = new URL(entry);
+      if (protocol !== 'amqp:' && protocol !== 'amqps:') {
+        problems.push(`${which} "${redact(entry)}" must use amqp: or amqps:, got "${protocol}"`);
+      } else if (hostname === '') {
+        problems.push(`${which} "${redact(entry)}" names no host`);
+      }
+    } catch {
+      problems.push(`${which} "${redact(entry)}" is not a URL`);
+    }
+  });
+  return entries;
 }
 
 function defaultInstanceId(type: string): string {

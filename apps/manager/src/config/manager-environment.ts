@@ -9,6 +9,7 @@ import {
   type ManagerConfig,
   type ValidationIssue,
 } from '@org/protocol';
+import { parseBrokerUrls } from './broker-urls';
 
 /** Documented local defaults (design §3). */
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -21,10 +22,27 @@ export const DEFAULT_PORT = 3000;
  * the demo and the benchmark can run a replica with shorter timers.
  */
 export interface ManagerEnvironment {
-  /** `AMQP_URL`. @default 'amqp://guest:guest@127.0.0.1:5672' */
+  /**
+   * `AMQP_URL`: one broker URL, or several comma-separated (the nodes of a RabbitMQ cluster), tried
+   * in turn: the first at start, the next one whenever the connection is lost or refused.
+   * @default 'amqp://guest:guest@127.0.0.1:5672'
+   */
   readonly amqpUrl: string;
-  /** `DATABASE_URL`. @default 'postgres://postgres@127.0.0.1:5432/postgres' */
+  /** `DATABASE_URL`: the connection pool of the hot paths; may point at a transaction pooler (see `databasePooler`). @default 'postgres://postgres@127.0.0.1:5432/postgres' */
   readonly databaseUrl: string;
+  /**
+   * `DATABASE_DIRECT_URL`: a direct PostgreSQL connection (never through a transaction pooler) for
+   * what needs a session: migrations and their advisory lock. @default DATABASE_URL
+   */
+  readonly databaseDirectUrl: string;
+  /**
+   * `WM_DATABASE_POOLER`: `transaction` when `DATABASE_URL` goes through a pooler in transaction
+   * mode (PgBouncer `pool_mode = transaction`, CloudNativePG `Pooler`): statements are then sent
+   * unnamed, since a named statement prepared on one server connection does not exist on the next.
+   * `none` (a direct connection, or session pooling) keeps named statements, planned once per
+   * connection. @default 'none'
+   */
+  readonly databasePooler: DatabasePooler;
   /** `WM_NAMESPACE`: prefix of every exchange and queue, and the PostgreSQL schema. @default 'wm' */
   readonly namespace: string;
   /** `WM_CONFIG`: path of the YAML configuration; applied at start when it differs from the stored one. @default none (use the stored configuration) */
@@ -72,6 +90,10 @@ export interface ManagerEnvironment {
   /** Listen for HTTP (false for tests that only need the message flow). @default true */
   readonly http: boolean;
 }
+
+/** What sits between the manager and PostgreSQL on `DATABASE_URL` (`WM_DATABASE_POOLER`). */
+export type DatabasePooler = 'none' | 'transaction';
+const DATABASE_POOLERS: readonly DatabasePooler[] = ['none', 'transaction'];
 
 /** Thrown when the environment cannot be used; lists every problem. */
 export class EnvironmentError extends Error {
@@ -123,9 +145,26 @@ export function loadEnvironment(
     }
     return value;
   };
-  const environment: ManagerEnvironment = {
-    amqpUrl: url('AMQP_URL', DEFAULT_AMQP_URL, ['amqp:', 'amqps:']),
+  const pooler = (name: string): DatabasePooler => {
+    const value = text(name, 'none');
+    const known = DATABASE_POOLERS.find((candidate) => candidate === value);
+    if (known) return known;
+    issues.push({
+      path: name,
+      message: `must be ${DATABASE_POOLERS.join(' or ')}, got "${value}"`,
+    });
+    return 'none';
+  };
+  // Unset, the direct URL follows DATABASE_URL, an in-process override of it included.
+  const directUrl =
+    text('DATABASE_DIRECT_URL', '') === ''
+      ? undefined
+      : url('DATABASE_DIRECT_URL', '', ['postgres:', 'postgresql:']);
+  const merged: Omit<ManagerEnvironment, 'databaseDirectUrl'> & { databaseDirectUrl?: string } = {
+    amqpUrl: text('AMQP_URL', DEFAULT_AMQP_URL),
     databaseUrl: url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']),
+    databaseDirectUrl: directUrl,
+    databasePooler: pooler('WM_DATABASE_POOLER'),
     namespace: text('WM_NAMESPACE', DEFAULT_NAMESPACE),
     configPath: source['WM_CONFIG']?.trim() || undefined,
     config: undefined,
@@ -155,6 +194,14 @@ export function loadEnvironment(
     http: true,
     ...overrides,
   };
+  const environment: ManagerEnvironment = {
+    ...merged,
+    databaseDirectUrl: merged.databaseDirectUrl ?? merged.databaseUrl,
+  };
+  // Checked after the overrides, so an in-process URL list gets the same clear error.
+  for (const message of parseBrokerUrls(environment.amqpUrl).problems) {
+    issues.push({ path: 'AMQP_URL', message });
+  }
   if (!NAMESPACE_PATTERN.test(environment.namespace)) {
     issues.push({
       path: 'WM_NAMESPACE',

@@ -58,3 +58,34 @@ export async function migrate(dataSource: DataSource, schema: string): Promise<s
     await runner.release();
   }
 }
+
+/** Where migrations connect: `DATABASE_DIRECT_URL` (which defaults to `DATABASE_URL`). */
+export interface MigrationTarget {
+  readonly databaseUrl: string;
+  readonly databaseDirectUrl: string;
+  readonly namespace: string;
+}
+
+/**
+ * Applies pending migrations over the direct connection: their advisory lock belongs to a
+ * session, which a transaction pooler would hand to another client between two statements (or
+ * leave held on a server connection forever). When the direct URL is `DATABASE_URL` itself,
+ * `pooled` (already initialized) does the work and no second pool is opened.
+ */
+export async function migrateOverDirectConnection(
+  target: MigrationTarget,
+  pooled: DataSource,
+): Promise<string[]> {
+  if (target.databaseDirectUrl === target.databaseUrl) return migrate(pooled, target.namespace);
+  const direct = createDataSource({
+    databaseUrl: target.databaseDirectUrl,
+    schema: target.namespace,
+    poolSize: 2,
+  });
+  await direct.initialize();
+  try {
+    return await migrate(direct, target.namespace);
+  } finally {
+    await direct.destroy();
+  }
+}

@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
-import { createDataSource, migrate } from './create-data-source';
+import { createDataSource, migrateOverDirectConnection } from './create-data-source';
 import { DatabaseService } from './database.service';
 import { DataSourceCloser } from './data-source-closer';
 
@@ -21,7 +21,7 @@ import { DataSourceCloser } from './data-source-closer';
         });
         await dataSource.initialize();
         try {
-          await migrate(dataSource, environment.namespace);
+          await migrateOverDirectConnection(environment, dataSource);
         } catch (error) {
           await dataSource.destroy();
           throw error;

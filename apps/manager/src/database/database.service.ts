@@ -1,10 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type Pool, type PoolClient, type QueryResultRow } from 'pg';
+import { type Pool, type PoolClient, type QueryConfig, type QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
 
-/** A statement with a stable name, so PostgreSQL plans it once per connection. */
+/**
+ * A statement with a stable name, so PostgreSQL plans it once per connection. Behind a
+ * transaction pooler (`WM_DATABASE_POOLER=transaction`) the name is not sent: a statement
+ * prepared on one server connection does not exist on the next one the pooler hands out.
+ */
 export interface Statement {
   readonly name: string;
   readonly text: string;
@@ -27,12 +31,17 @@ const RETRYABLE_CODES = new Set(['40P01', '40001']);
 /**
  * Raw SQL access for the hot paths, on the pg pool TypeORM already owns (no second pool, no
  * entity hydration). Table names are qualified with the namespace's schema.
+ *
+ * Safe behind PgBouncer in transaction mode: it keeps no session state (no `SET`, `LISTEN`,
+ * advisory lock or SQL `PREPARE`; anything session-level goes over `DATABASE_DIRECT_URL`), and
+ * with `WM_DATABASE_POOLER=transaction` it sends unnamed statements.
  */
 @Injectable()
 export class DatabaseService {
   private readonly logger = new Logger('Database');
   readonly schema: string;
   private readonly pool: Pool;
+  private readonly namedStatements: boolean;
 
   constructor(
     readonly dataSource: DataSource,
@@ -40,6 +49,7 @@ export class DatabaseService {
   ) {
     this.schema = environment.namespace;
     this.pool = (dataSource.driver as unknown as { master: Pool }).master;
+    this.namedStatements = environment.databasePooler !== 'transaction';
   }
 
   /** `"<schema>".<table>`: the schema name is a validated namespace, safe to quote. */
@@ -58,11 +68,7 @@ export class DatabaseService {
     values: readonly unknown[],
   ): Promise<R[]> {
     return this.withRetry(async () => {
-      const result = await this.pool.query<R>({
-        name: statement.name,
-        text: statement.text,
-        values: [...values],
-      });
+      const result = await this.pool.query<R>(queryConfig(statement, values, this.namedStatements));
       return result.rows;
     });
   }
@@ -94,7 +100,7 @@ export class DatabaseService {
       const undos: Array<() => void> = [];
       try {
         await client.query('BEGIN');
-        const result = await body(txOf(client, undos));
+        const result = await body(txOf(client, this.namedStatements, undos));
         await client.query('COMMIT');
         return result;
       } catch (error) {
@@ -125,7 +131,7 @@ export class DatabaseService {
   }
 }
 
-function txOf(client: PoolClient, undos: Array<() => void>): Tx {
+function txOf(client: PoolClient, named: boolean, undos: Array<() => void>): Tx {
   return {
     onRollback(undo: () => void): void {
       undos.push(undo);
@@ -134,14 +140,21 @@ function txOf(client: PoolClient, undos: Array<() => void>): Tx {
       statement: Statement,
       values: readonly unknown[],
     ): Promise<R[]> {
-      const result = await client.query<R>({
-        name: statement.name,
-        text: statement.text,
-        values: [...values],
-      });
+      const result = await client.query<R>(queryConfig(statement, values, named));
       return result.rows;
     },
   };
+}
+
+/** A statement as pg sends it: named (planned once per connection) or, behind a transaction pooler, unnamed. */
+export function queryConfig(
+  statement: Statement,
+  values: readonly unknown[],
+  named: boolean,
+): QueryConfig {
+  return named
+    ? { name: statement.name, text: statement.text, values: [...values] }
+    : { text: statement.text, values: [...values] };
 }
 
 /** True for errors that go away by themselves (connection lost, server restarting, deadlock). */

@@ -35,6 +35,7 @@ export const REDACTED_PATHS: readonly string[] = [
   'password',
   '*.password',
   'databaseUrl',
+  'databaseDirectUrl',
   'amqpUrl',
 ];
 

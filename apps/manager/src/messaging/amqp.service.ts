@@ -10,6 +10,7 @@ import { type ConfirmChannel } from 'amqplib';
 import { type OutgoingMessage } from '@org/protocol';
 import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
+import { brokerUrls, redactUrl } from '../config/broker-urls';
 
 const CONNECT_TIMEOUT_MS = 30_000;
 
@@ -17,6 +18,10 @@ const CONNECT_TIMEOUT_MS = 30_000;
  * The replica's broker connection (reconnecting, via amqp-connection-manager) and its confirm
  * channel for everything it publishes: `publish()` resolves only once the broker has confirmed
  * the message, which is what lets callers record "dispatched" or forget an outbox row.
+ *
+ * With several URLs (`AMQP_URL` listing the nodes of a cluster) the connection goes to the first
+ * and, whenever it is lost or refused, to the next one in turn, one attempt a second; every
+ * channel (topology, consumers) runs its setup again on the new node.
  */
 @Injectable()
 export class AmqpService implements OnModuleInit, OnApplicationShutdown {
@@ -26,18 +31,23 @@ export class AmqpService implements OnModuleInit, OnApplicationShutdown {
   private readonly jobPublisher: ChannelWrapper;
 
   constructor(@Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment) {
-    this.connection = amqp.connect([environment.amqpUrl], {
+    this.connection = amqp.connect([...brokerUrls(environment.amqpUrl)], {
       heartbeatIntervalInSeconds: 5,
       reconnectTimeInSeconds: 1,
       connectionOptions: {
         clientProperties: { connection_name: `wm-manager:${environment.replicaId}` },
       },
     });
+    this.connection.on('connect', ({ url }: { url: unknown }) =>
+      this.logger.log(`connected to the broker at ${describeUrl(url)}`),
+    );
     this.connection.on('disconnect', ({ err }: { err?: Error }) =>
       this.logger.warn(`broker connection lost${err ? `: ${err.message}` : ''}`),
     );
-    this.connection.on('connectFailed', ({ err }: { err?: Error }) =>
-      this.logger.warn(`cannot connect to the broker${err ? `: ${err.message}` : ''}`),
+    this.connection.on('connectFailed', ({ err, url }: { err?: Error; url?: unknown }) =>
+      this.logger.warn(
+        `cannot connect to the broker at ${describeUrl(url)}${err ? `: ${err.message}` : ''}`,
+      ),
     );
     this.publisher = this.connection.createChannel({
       name: 'publisher',
@@ -77,7 +87,7 @@ export class AmqpService implements OnModuleInit, OnApplicationShutdown {
         () =>
           reject(
             new Error(
-              `no broker connection at ${redact(this.environment.amqpUrl)} after ${CONNECT_TIMEOUT_MS} ms`,
+              `no broker connection at ${redactUrl(this.environment.amqpUrl)} after ${CONNECT_TIMEOUT_MS} ms`,
             ),
           ),
         CONNECT_TIMEOUT_MS,
@@ -130,12 +140,7 @@ export class AmqpService implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
+// amqp-connection-manager reports the URL it tried as given (a string here).
+function describeUrl(url: unknown): string {
+  return typeof url === 'string' ? redactUrl(url) : 'the next URL';
 }

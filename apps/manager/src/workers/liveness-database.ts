@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Pool, type PoolClient, type QueryResultRow } from 'pg';
 import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
-import { type Statement, type Tx } from '../database/database.service';
+import { queryConfig, type Statement, type Tx } from '../database/database.service';
 
 /** Connections of a replica's liveness pool. */
 const LIVENESS_POOL_SIZE = 2;
@@ -15,8 +15,11 @@ const LIVENESS_POOL_SIZE = 2;
 @Injectable()
 export class LivenessDatabase implements OnApplicationShutdown {
   private readonly pool: Pool;
+  /** Named statements, unless a transaction pooler sits in front (`WM_DATABASE_POOLER`). */
+  private readonly named: boolean;
 
   constructor(@Inject(MANAGER_ENVIRONMENT) environment: ManagerEnvironment) {
+    this.named = environment.databasePooler !== 'transaction';
     this.pool = new Pool({
       connectionString: environment.databaseUrl,
       max: LIVENESS_POOL_SIZE,
@@ -35,11 +38,7 @@ export class LivenessDatabase implements OnApplicationShutdown {
     statement: Statement,
     values: readonly unknown[],
   ): Promise<R[]> {
-    const result = await this.pool.query<R>({
-      name: statement.name,
-      text: statement.text,
-      values: [...values],
-    });
+    const result = await this.pool.query<R>(queryConfig(statement, values, this.named));
     return result.rows;
   }
 
@@ -53,7 +52,7 @@ export class LivenessDatabase implements OnApplicationShutdown {
     client.on('error', onError);
     try {
       await client.query('BEGIN');
-      const result = await body(txOf(client));
+      const result = await body(txOf(client, this.named));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -68,7 +67,7 @@ export class LivenessDatabase implements OnApplicationShutdown {
   }
 }
 
-function txOf(client: PoolClient): Tx {
+function txOf(client: PoolClient, named: boolean): Tx {
   return {
     // Liveness transactions hold no in-memory bookkeeping to undo.
     onRollback(): void {},
@@ -76,11 +75,7 @@ function txOf(client: PoolClient): Tx {
       statement: Statement,
       values: readonly unknown[],
     ): Promise<R[]> {
-      const result = await client.query<R>({
-        name: statement.name,
-        text: statement.text,
-        values: [...values],
-      });
+      const result = await client.query<R>(queryConfig(statement, values, named));
       return result.rows;
     },
   };

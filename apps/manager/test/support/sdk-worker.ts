@@ -11,6 +11,8 @@ export interface SdkWorkerOptions {
   readonly concurrency?: number;
   /** Send RUNNING when the handler starts. @default true */
   readonly reportRunning?: boolean;
+  /** Brokers to connect to, in order (a cluster's nodes). @default the namespace's `amqpUrl` */
+  readonly amqpUrl?: string | readonly string[];
 }
 
 // Warnings and errors stay visible: a worker that cannot publish is the first thing to look at.
@@ -36,7 +38,7 @@ export async function startSdkWorker(
     type: options.type,
     handler: options.handler,
     concurrency: options.concurrency ?? 1,
-    amqpUrl: ns.amqpUrl,
+    amqpUrl: options.amqpUrl ?? ns.amqpUrl,
     namespace: ns.name,
     heartbeatIntervalMs: 200,
     // A held handler must not keep the cleanup waiting for the default 30 s grace.

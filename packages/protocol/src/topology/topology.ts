@@ -46,6 +46,15 @@ export interface Topology {
  * - delivery limit: after that many deliveries the message is dead-lettered;
  * - at-least-once dead-lettering (needs `reject-publish` overflow): a dead-lettered message is
  *   not dropped if the dead-letter target is briefly unavailable.
+ *
+ * Deliberately absent: `x-quorum-initial-group-size`. RabbitMQ 3.10 through 4.x compares it like
+ * every other quorum queue argument on redeclaration (a different value, or the argument on one
+ * side only, is PRECONDITION_FAILED), so a process-level setting would break the first worker or
+ * replica configured differently, and every v1 worker in another language. Without it the broker
+ * places each new queue on `quorum_cluster_size` nodes (default 3, capped at the cluster's size:
+ * all nodes up to 3), a cluster-wide setting every declarer agrees on by construction
+ * (`quorum_queue.initial_cluster_size` from 4.2, `{rabbit, [{quorum_cluster_size, N}]}` in
+ * advanced.config before). See docs/deploy.md.
  */
 export function workQueueArguments(deadLetterExchange: string, deadLetterRoutingKey: string) {
   return {

@@ -11,28 +11,38 @@ export interface ManagedConnection {
 }
 
 /**
- * An amqp-connection-manager connection that reconnects with exponential backoff and jitter.
- * amqp-connection-manager itself waits a fixed time between attempts; it asks `findServers` for
- * the URL before each attempt, so that is where the growing, jittered delay is spent.
+ * An amqp-connection-manager connection to the first of `urls` (the nodes of a cluster) that
+ * answers. When the connection is lost or refused, the next URL is tried at once, in turn; after
+ * every URL of the list has failed, the next round waits an exponential backoff with jitter.
+ * amqp-connection-manager walks the list itself and asks `findServers` for it again before each
+ * round, so that is where the growing, jittered delay is spent.
  */
-export function createConnection(url: string, logger: Logger, name: string): ManagedConnection {
+export function createConnection(
+  urls: readonly string[],
+  logger: Logger,
+  name: string,
+): ManagedConnection {
+  if (urls.length === 0) throw new TypeError('createConnection needs at least one broker URL');
   const backoff = new Backoff();
   const sleeper = new InterruptibleSleep();
   const manager = connect(null, {
     findServers: async () => {
       const delay = backoff.next();
       if (delay > 0) {
-        logger.info('reconnecting to the broker', { delayMs: delay });
+        logger.info('reconnecting to the broker', { delayMs: delay, urls: redact(urls) });
         await sleeper.sleep(delay);
       }
-      return url;
+      return [...urls];
     },
     // The real delay is the backoff above; this only spaces the library's own retry loop.
     reconnectTimeInSeconds: 0.05,
     connectionOptions: { clientProperties: { connection_name: name } },
   });
-  manager.on('connectFailed', ({ err }: { err: Error }) =>
-    logger.warn('cannot connect to the broker', { error: err.message, url: redact(url) }),
+  manager.on('connect', ({ url }: { url: unknown }) =>
+    logger.info('connected to the broker', { url: redactUnknown(url) }),
+  );
+  manager.on('connectFailed', ({ err, url }: { err: Error; url?: unknown }) =>
+    logger.warn('cannot connect to the broker', { error: err.message, url: redactUnknown(url) }),
   );
   manager.on('disconnect', ({ err }: { err?: Error }) =>
     logger.warn('disconnected from the broker', { error: err?.message }),
@@ -48,13 +58,23 @@ export function createConnection(url: string, logger: Logger, name: string): Man
   };
 }
 
-/** The URL without its password, for logs. */
-export function redact(url: string): string {
+/** The URL, or the comma-separated list of URLs, without passwords, for logs and errors. */
+export function redact(urls: string | readonly string[]): string {
+  const list = typeof urls === 'string' ? urls.split(',') : urls;
+  return list.map((url) => redactOne(url.trim())).join(',');
+}
+
+function redactOne(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
-    return '(unparseable URL)';
+    // Not a URL; still hide anything between "user:" and "@".
+    return url.replace(/(\/\/[^/@:]*:)[^/@]*@/, '$1***@');
   }
+}
+
+function redactUnknown(url: unknown): string | undefined {
+  return typeof url === 'string' ? redactOne(url) : undefined;
 }
