@@ -40,6 +40,7 @@ module.exports = function preset(dir) {
     ],
     moduleNameMapper: {
       '^@org/protocol$': path.join(root, 'packages/protocol/src/index.ts'),
+      '^@org/amqp-kit$': path.join(root, 'packages/amqp-kit/src/index.ts'),
       '^@org/worker-sdk$': path.join(root, 'packages/worker-sdk/src/index.ts'),
       '^@org/worker-sdk/testing$': path.join(root, 'packages/worker-sdk/src/testing/index.ts'),
       '^@org/testkit$': path.join(root, 'packages/testkit/src/index.ts'),

@@ -4,6 +4,7 @@ export const SCENARIO_NAMES = [
   'raw',
   'bullmq',
   'sdk',
+  'sdk-batch',
   'system',
   'workflow',
   'latency',

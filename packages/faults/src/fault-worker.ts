@@ -41,6 +41,9 @@ const options: WorkerOptions<unknown> = {
   type,
   concurrency: Number(env('FAULT_CONCURRENCY', '10')),
   shutdownGraceMs: 2000,
+  // RUNNING at once, as v1 sent it: the scenarios count every response the manager drops, and a
+  // RUNNING arriving a second later (the SDK's lean default) could land after a forged SUCCESS.
+  runningAfterMs: 0,
   declareQueue: process.env['FAULT_DECLARE'] === 'check' ? 'check' : 'assert',
   logger: {
     debug: () => undefined,

@@ -15,6 +15,10 @@
  *   channel.publish(reply.exchange, reply.routingKey, reply.content, reply.options);
  * });
  * ```
+ *
+ * v2 batch frames (design 5.2): `buildJobBatch(names, jobs)` / `parseJobBatch(message)` and the
+ * same for requests, responses and events; `decodeFrame` never throws; fan-in bodies with
+ * `buildParts` / `parseParts`.
  */
 import 'reflect-metadata';
 
@@ -187,6 +191,45 @@ export {
   type ControlAddress,
 } from './messages/control-message';
 export { readDeadLetter, type DeadLetterInfo } from './messages/dead-letter';
+export {
+  MAX_FRAME_HEADER_BYTES,
+  FRAME_LENGTH_BYTES,
+  type FrameLimits,
+} from './frames/frame-limits';
+export {
+  encodeFrame,
+  encodeFrames,
+  decodeFrame,
+  type FrameItem,
+  type FrameDecodeResult,
+  type FrameDecodeOptions,
+  type EncodedFrame,
+} from './frames/frame-codec';
+export { FRAME_ITEM_PROPERTIES, frameItemOf, incomingOf } from './frames/frame-item';
+export {
+  isBatch,
+  batchMessages,
+  parseBatch,
+  type BatchItem,
+  type BatchOutgoing,
+  type BatchEnvelope,
+} from './frames/batch-message';
+export {
+  MIXED_BATCH_ROUTING_WORD,
+  buildRequestBatch,
+  buildRequestBatches,
+  parseRequestBatch,
+  buildJobBatch,
+  buildJobBatches,
+  parseJobBatch,
+  buildResponseBatch,
+  buildResponseBatches,
+  parseResponseBatch,
+  buildEventBatch,
+  buildEventBatches,
+  parseEventBatch,
+} from './frames/message-batches';
+export { buildParts, parseParts, type Part, type PartInput } from './frames/parts';
 export { MAX_JSON_BODY_BYTES, parseJsonBody } from './messages/json-body';
 export {
   ManagerConfig,

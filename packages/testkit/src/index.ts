@@ -5,6 +5,7 @@
  * const ns = useTestNamespace();            // own namespace and schema per test, cleaned up after
  * const events = await collectEvents(ns());      // every event of the namespace
  * publishRequest(ns(), { requestId: 'r1', contentType: 'text/echo', body: Buffer.from('hi') });
+ * await publishRequestBatch(ns(), inputs); // v2: request batches, confirmed
  * await events.first(eventOf('r1', 'SUCCESS'));
  * ```
  *
@@ -27,7 +28,15 @@ export {
   type TestNamespaceOptions,
 } from './test-namespace';
 export { MessageCollector } from './message-collector';
-export { collectEvents, eventOf, header, inState, publishRequest, statesOf } from './requester';
+export {
+  collectEvents,
+  eventOf,
+  header,
+  inState,
+  publishRequest,
+  publishRequestBatch,
+  statesOf,
+} from './requester';
 export { TcpProxy, type ProxyMode } from './tcp-proxy';
 export { deferred, withTimeout, waitFor, type Deferred, type WaitOptions } from './wait';
 export { freePort } from './free-port';

@@ -1,5 +1,11 @@
 import { type ConsumeMessage } from 'amqplib';
-import { buildRequest, HEADERS, type RequestInput } from '@org/protocol';
+import {
+  buildRequest,
+  buildRequestBatches,
+  HEADERS,
+  type FrameLimits,
+  type RequestInput,
+} from '@org/protocol';
 import { MessageCollector } from './message-collector';
 import { type TestNamespace } from './test-namespace';
 
@@ -12,6 +18,29 @@ import { type TestNamespace } from './test-namespace';
 export function publishRequest(ns: TestNamespace, input: RequestInput): void {
   const message = buildRequest(ns.names, input);
   ns.channel.publish(message.exchange, message.routingKey, message.content, message.options);
+}
+
+/**
+ * Publishes requests as request batches (design 5.2: one message per up to 1,000 items, split by
+ * the frame limits) on `<ns>.requests`, as a v2 requester would, on a confirm channel, and
+ * resolves once the broker confirmed every batch. Returns how many items each message carried.
+ */
+export async function publishRequestBatch(
+  ns: TestNamespace,
+  inputs: readonly RequestInput[],
+  limits?: FrameLimits,
+): Promise<number[]> {
+  const batches = buildRequestBatches(ns.names, inputs, limits);
+  const channel = await ns.connection.createConfirmChannel();
+  try {
+    for (const { message } of batches) {
+      channel.publish(message.exchange, message.routingKey, message.content, message.options);
+    }
+    await channel.waitForConfirms();
+  } finally {
+    await channel.close();
+  }
+  return batches.map((batch) => batch.count);
 }
 
 /** Collects every event of the namespace. */

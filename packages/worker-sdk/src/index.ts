@@ -31,11 +31,15 @@ export { defineWorker } from './define-worker';
 export { type Worker, type WorkerState, type WorkerStats } from './worker';
 export {
   DEFAULT_AMQP_URL,
+  DEFAULT_BATCH,
   type WorkerOptions,
   type WorkerHandler,
   type DeclareQueueMode,
 } from './worker-options';
-export { type Job } from './job';
+export { type Job, type FanInInput } from './job';
+export { WorkerStartError, type WorkerStartFailure } from './worker-start-error';
+export { CANCELLED_JOBS_MAX_ENTRIES, CANCELLED_JOBS_TTL_MS } from './runtime/cancelled-jobs';
+export { DEADLINE_PASSED_MESSAGE } from './execution/start-check';
 export { type JobContext, type SubmitOptions } from './job-context';
 export {
   type HandlerResult,

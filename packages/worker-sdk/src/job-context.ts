@@ -3,7 +3,11 @@ import { type Logger } from './logger';
 
 /** Options of `ctx.submit()`. Requester metadata defaults to the current job's, so chains stay traceable. */
 export interface SubmitOptions {
-  /** @default a random UUID */
+  /**
+   * @default derived from the current job: `<request id>/<step id or step>/<index>`, the index
+   * counting this job's submits from 0 (`childRequestId` of `@org/protocol`). A redelivered or
+   * retried job thus submits the same ids, and the manager does not run a child twice.
+   */
   readonly requestId?: string;
   /** MIME type of the payload. @default `application/json` for objects, `application/octet-stream` for Buffers */
   readonly mimeType?: string;
@@ -43,7 +47,9 @@ export interface JobContext {
   progress(percent: number): Promise<void>;
   /**
    * Submits a new request to `<ns>.requests` (routing key = `contentType`), for dynamic chains.
-   * Objects are sent as JSON. Resolves with the new request's id once the broker confirmed it.
+   * Objects are sent as JSON; `wm-parent-id` names the current request. Resolves with the new
+   * request's id once the broker confirmed it. Submit in a deterministic order: the default ids
+   * count the submits of the job.
    */
   submit(contentType: string, payload: Buffer | object, options?: SubmitOptions): Promise<string>;
 }

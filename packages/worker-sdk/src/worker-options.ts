@@ -2,10 +2,14 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { redactUrl } from '@org/amqp-kit';
 import {
   assertNamespace,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_NAMESPACE,
+  DEFAULT_RUNNING_AFTER_MS,
+  MAX_BATCH_ITEMS,
   isWorkerType,
   namesFor,
   WORKER_TYPE_PATTERN,
@@ -17,7 +21,6 @@ import { type Job } from './job';
 import { type JobContext } from './job-context';
 import { createJsonLogger, isLogLevel, type Logger } from './logger';
 import { type PayloadClass } from './payload-validation';
-import { redact } from './runtime/connection';
 
 /** Processes one job. Return `ctx.success()`, `ctx.invalid()` or `ctx.error()`; a throw answers ERROR with its message. */
 export type WorkerHandler<T = unknown> = (
@@ -30,6 +33,9 @@ export type DeclareQueueMode = 'assert' | 'check';
 
 /** Documented default broker URL (`AMQP_URL`). */
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
+/** Default `batch`: enough items per message to pay for the frame many times over, few enough that one message stays small. */
+export const DEFAULT_BATCH = 100;
 
 export interface WorkerOptions<T = unknown> {
   /** Worker type: the queue `<ns>.worker.<type>` this worker consumes. Required; `^[a-z0-9][a-z0-9_-]{0,127}$`. */
@@ -78,8 +84,37 @@ export interface WorkerOptions<T = unknown> {
   readonly description?: string;
   /** Content types the worker says it accepts (informational; routing is the manager's configuration). @default none */
   readonly contentTypes?: readonly string[];
-  /** Send a RUNNING response when the handler starts, so requesters see the job was picked up. @default true */
+  /**
+   * Send a RUNNING response for jobs that run long enough to matter (see `runningAfterMs`), so
+   * requesters see they were picked up; false: never. @default true
+   */
   readonly reportRunning?: boolean;
+  /**
+   * A job still running after this many ms reports RUNNING; a job done sooner sends none (its
+   * answer says more, and the broker has one message less to store). 0: at once, as v1 did.
+   * @default 1000
+   */
+  readonly runningAfterMs?: number;
+  /**
+   * The most jobs this instance accepts in one message (a batch frame, design 5.2), advertised
+   * in its registration and heartbeats. The manager never sends more, and sends batches to a type
+   * only while every live instance advertises one. The items of a batch run under `concurrency`
+   * like single jobs; the message is acknowledged once every item's answer is confirmed, so a
+   * crash leaves the whole batch for redelivery (the manager absorbs answers it already has).
+   * 1: one job per message, as v1. @default 100
+   */
+  readonly batch?: number;
+  /**
+   * Largest output a handler may return: a bigger one ends ERROR (not retryable) with the sizes,
+   * instead of being sent. Keep it equal to the manager's.
+   * @default process.env.WM_MAX_PAYLOAD_BYTES ?? 1048576
+   */
+  readonly maxPayloadBytes?: number;
+  /**
+   * `start()` rejects with a `WorkerStartError` (reason `unreachable`) when no broker answered
+   * within this many ms. @default none: keep retrying with backoff, logging each failure
+   */
+  readonly startTimeoutMs?: number;
   /** Minimum interval between PROGRESS responses of one job. @default 1000 */
   readonly progressThrottleMs?: number;
   /**
@@ -102,7 +137,7 @@ export interface ResolvedWorkerOptions<T> {
   readonly concurrency: number;
   readonly payload: PayloadClass<T> | undefined;
   /** Every broker URL, in the order they are tried (at least one, each checked). */
-  readonly amqpUrl: readonly string[];
+  readonly amqpUrls: readonly string[];
   readonly names: Names;
   readonly heartbeatIntervalMs: number;
   readonly shutdownGraceMs: number;
@@ -113,6 +148,10 @@ export interface ResolvedWorkerOptions<T> {
   readonly description: string | undefined;
   readonly contentTypes: readonly string[] | undefined;
   readonly reportRunning: boolean;
+  readonly runningAfterMs: number;
+  readonly batch: number;
+  readonly maxPayloadBytes: number;
+  readonly startTimeoutMs: number | undefined;
   readonly progressThrottleMs: number;
   readonly maxBufferedPublishes: number;
   readonly logger: Logger;
@@ -160,6 +199,26 @@ export function resolveWorkerOptions<T>(
     'maxBufferedPublishes',
     problems,
   );
+  const runningAfterMs = nonNegativeInt(
+    options.runningAfterMs,
+    DEFAULT_RUNNING_AFTER_MS,
+    'runningAfterMs',
+    problems,
+  );
+  const batch = positiveInt(options.batch, DEFAULT_BATCH, 'batch', problems);
+  if (batch > MAX_BATCH_ITEMS)
+    problems.push(`batch must be at most ${MAX_BATCH_ITEMS}, got ${batch}`);
+  const maxPayloadBytes = positiveInt(
+    options.maxPayloadBytes ??
+      envInt(env['WM_MAX_PAYLOAD_BYTES'], 'WM_MAX_PAYLOAD_BYTES', problems),
+    DEFAULT_MAX_PAYLOAD_BYTES,
+    'maxPayloadBytes',
+    problems,
+  );
+  const startTimeoutMs =
+    options.startTimeoutMs === undefined
+      ? undefined
+      : positiveInt(options.startTimeoutMs, 1, 'startTimeoutMs', problems);
   const declareQueue = options.declareQueue ?? 'assert';
   if (declareQueue !== 'assert' && declareQueue !== 'check') {
     problems.push(`declareQueue must be 'assert' or 'check', got "${String(declareQueue)}"`);
@@ -175,7 +234,7 @@ export function resolveWorkerOptions<T>(
   } catch (cause) {
     problems.push((cause as Error).message);
   }
-  const amqpUrl = brokerUrlList(options.amqpUrl ?? env['AMQP_URL'] ?? DEFAULT_AMQP_URL, problems);
+  const amqpUrls = brokerUrlList(options.amqpUrl ?? env['AMQP_URL'] ?? DEFAULT_AMQP_URL, problems);
   const type = String(options.type);
   const instanceId = options.instanceId ?? defaultInstanceId(type);
   problems.push(...identityProblems(type, instanceId, options));
@@ -192,7 +251,7 @@ export function resolveWorkerOptions<T>(
     handler: options.handler,
     concurrency,
     payload: options.payload,
-    amqpUrl,
+    amqpUrls,
     names,
     heartbeatIntervalMs,
     shutdownGraceMs,
@@ -203,6 +262,10 @@ export function resolveWorkerOptions<T>(
     description: options.description,
     contentTypes: options.contentTypes,
     reportRunning: options.reportRunning ?? true,
+    runningAfterMs,
+    batch,
+    maxPayloadBytes,
+    startTimeoutMs,
     progressThrottleMs,
     maxBufferedPublishes,
     logger:
@@ -253,12 +316,12 @@ function brokerUrlList(value: string | readonly string[], problems: string[]): s
     try {
       const { protocol, hostname } = new URL(entry);
       if (protocol !== 'amqp:' && protocol !== 'amqps:') {
-        problems.push(`${which} "${redact(entry)}" must use amqp: or amqps:, got "${protocol}"`);
+        problems.push(`${which} "${redactUrl(entry)}" must use amqp: or amqps:, got "${protocol}"`);
       } else if (hostname === '') {
-        problems.push(`${which} "${redact(entry)}" names no host`);
+        problems.push(`${which} "${redactUrl(entry)}" names no host`);
       }
     } catch {
-      problems.push(`${which} "${redact(entry)}" is not a URL`);
+      problems.push(`${which} "${redactUrl(entry)}" is not a URL`);
     }
   });
   return entries;

@@ -19,8 +19,9 @@ export interface Worker {
   /**
    * Connects, declares (or checks) the topology, starts consuming, registers and starts
    * heartbeats. Resolves once jobs can flow. While the broker is unreachable it keeps retrying
-   * (with backoff) and logging; it rejects when the broker refuses the credentials or the
-   * topology (e.g. `declareQueue: 'check'` and the queue does not exist).
+   * (with backoff) and logging, up to `startTimeoutMs` when set. It rejects with a
+   * `WorkerStartError` whose `reason` says why: a refusal by the broker (`auth`, `permission`,
+   * `not-found`, `precondition`, `refused`; `error.refused` is true) or `unreachable` / `stopped`.
    */
   start(): Promise<void>;
   /**

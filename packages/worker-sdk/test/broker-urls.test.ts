@@ -20,14 +20,14 @@ describe('broker URLs (the nodes of a cluster)', () => {
   it('takes a comma-separated string, an array or AMQP_URL, in order', () => {
     const a = 'amqp://u:p@node-a:5672';
     const b = 'amqps://u:p@node-b:5671/vhost';
-    expect(resolveWorkerOptions({ type: 't', handler, amqpUrl: `${a}, ${b}` }).amqpUrl).toEqual([
+    expect(resolveWorkerOptions({ type: 't', handler, amqpUrl: `${a}, ${b}` }).amqpUrls).toEqual([
       a,
       b,
     ]);
-    expect(resolveWorkerOptions({ type: 't', handler, amqpUrl: [b, a] }).amqpUrl).toEqual([b, a]);
-    expect(resolveWorkerOptions({ type: 't', handler }, { AMQP_URL: `${a},${b}` }).amqpUrl).toEqual(
-      [a, b],
-    );
+    expect(resolveWorkerOptions({ type: 't', handler, amqpUrl: [b, a] }).amqpUrls).toEqual([b, a]);
+    expect(
+      resolveWorkerOptions({ type: 't', handler }, { AMQP_URL: `${a},${b}` }).amqpUrls,
+    ).toEqual([a, b]);
   });
 
   it('checks every URL at creation and never shows a password', () => {

@@ -2,7 +2,7 @@ import { type ConsumeMessage } from 'amqplib';
 import { HEADERS } from '@org/protocol';
 import { deferred, MessageCollector, useTestNamespace, waitFor } from '@org/testkit';
 import { createWorker, type Worker } from '@org/worker-sdk';
-import { killWorker } from '../src/runtime/testing-hooks';
+import { killWorker } from '@org/worker-sdk/testing';
 import { declareManagerTopology, job, memoryLogger, publish } from './support/broker';
 
 const TYPE = 'bulk';

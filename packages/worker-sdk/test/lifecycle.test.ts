@@ -1,6 +1,6 @@
 import { IsString, MaxLength } from 'class-validator';
 import { deferred, MessageCollector, useTestNamespace, waitFor } from '@org/testkit';
-import { createWorker, type Worker } from '@org/worker-sdk';
+import { createWorker, WorkerStartError, type Worker } from '@org/worker-sdk';
 import {
   declareManagerTopology,
   job,
@@ -263,8 +263,52 @@ describe('start failures', () => {
       logger: memoryLogger(),
       handler: (_j, ctx) => ctx.success(),
     });
-    await expect(worker.start()).rejects.toThrow(/could not start .*NOT_FOUND/s);
+    const failure = worker.start();
+    await expect(failure).rejects.toThrow(/could not start .*does not exist.*NOT_FOUND/s);
+    await expect(failure).rejects.toMatchObject({
+      name: 'WorkerStartError',
+      reason: 'not-found',
+      refused: true,
+      replyCode: 404,
+    });
     expect(worker.stats().state).toBe('stopped');
     await worker.stop();
+  });
+
+  it('tells a refused login (auth) from the rest, without printing the password', async () => {
+    const url = new URL(ns().amqpUrl);
+    url.password = 'surely-not-the-password';
+    const worker = createWorker({
+      type: 'locked-out',
+      namespace: ns().name,
+      amqpUrl: url.toString(),
+      handleSignals: false,
+      logger: memoryLogger(),
+      handler: (_j, ctx) => ctx.success(),
+    });
+    const failure = await worker.start().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(WorkerStartError);
+    expect(failure).toMatchObject({ reason: 'auth', refused: true, replyCode: 403 });
+    expect((failure as Error).message).toContain('the broker refused the credentials');
+    expect((failure as Error).message).not.toContain('surely-not-the-password');
+    expect(worker.stats().state).toBe('stopped');
+  });
+
+  it('reports a queue declared with other arguments as a precondition refusal', async () => {
+    ns().workerTypes.add('mismatched');
+    await ns().channel.assertQueue(ns().names.workerQueue('mismatched'), { durable: true });
+    const worker = createWorker({
+      type: 'mismatched',
+      namespace: ns().name,
+      amqpUrl: ns().amqpUrl,
+      handleSignals: false,
+      logger: memoryLogger(),
+      handler: (_j, ctx) => ctx.success(),
+    });
+    await expect(worker.start()).rejects.toMatchObject({
+      name: 'WorkerStartError',
+      reason: 'precondition',
+      replyCode: 406,
+    });
   });
 });

@@ -1,10 +1,13 @@
 import { HEADERS } from '@org/protocol';
 import { deferred, MessageCollector, useTestNamespace, waitFor } from '@org/testkit';
 import { createWorker, type Worker } from '@org/worker-sdk';
-import { destroySocket, diagnostics, waitForSetups } from '../src/runtime/testing-hooks';
+import { destroySocket, diagnostics, waitForSetups } from '@org/worker-sdk/testing';
 import {
+  allResponses,
   declareManagerTopology,
+  finalCount,
   job,
+  jobBatch,
   memoryLogger,
   publish,
   response,
@@ -81,8 +84,65 @@ describe('connection loss mid-job', () => {
       'the answer of after-1',
     );
     await worker.stop();
-    expect(diagnostics(worker)).toEqual({ setups: 2, channelErrors: 0, droppedSettlements: 1 });
+    expect(diagnostics(worker)).toEqual({
+      setups: 2,
+      channelErrors: 0,
+      droppedSettlements: 1,
+      responseBatches: 0,
+      batchedResponses: 0,
+      cancelOrders: 0,
+    });
     expect(logger.entries.filter((entry) => entry.level === 'error')).toEqual([]);
+    const { messageCount } = await ns().channel.checkQueue(ns().names.workerQueue(TYPE));
+    expect(messageCount).toBe(0);
+  });
+
+  it('after a reconnect, drops the waiting jobs of a batch from the dead channel and settles it once its running job ends', async () => {
+    await declareManagerTopology(ns(), TYPE);
+    const responses = await MessageCollector.start(ns().channel, ns().names.exchanges.responses);
+    const firstStarted = deferred();
+    const releaseFirst = deferred();
+    const runs: string[] = [];
+    worker = createWorker({
+      type: TYPE,
+      namespace: ns().name,
+      amqpUrl: ns().amqpUrl,
+      concurrency: 1,
+      handleSignals: false,
+      logger: memoryLogger(),
+      handler: async (j, ctx) => {
+        runs.push(`${j.requestId}${j.redelivered ? ' again' : ''}`);
+        if (runs.length === 1) {
+          firstStarted.resolve();
+          await releaseFirst.promise;
+        }
+        return ctx.success();
+      },
+    });
+    await worker.start();
+    await publish(ns(), jobBatch(ns(), TYPE, ['a', 'b', 'c']));
+    await firstStarted.promise;
+    // "a" runs, "b" and "c" wait for the only slot; then the connection dies.
+    destroySocket(worker);
+    await waitForSetups(worker, 2);
+    // The redelivered batch runs on the new channel although the stale "a" still holds its handler.
+    await waitFor(() => finalCount(responses.messages) >= 3, {
+      what: 'the redelivered batch answered',
+    });
+    expect(runs).toEqual(['a', 'a again', 'b again', 'c again']);
+    // The stale "b" and "c" never ran; once the stale "a" ends, its message is settled (dropped).
+    releaseFirst.resolve();
+    await waitFor(() => worker!.stats().inFlight === 0 && finalCount(responses.messages) === 4, {
+      what: 'the stale answer out and nothing left in flight',
+    });
+    expect(runs).toHaveLength(4);
+    await worker.stop();
+    expect(diagnostics(worker).droppedSettlements).toBe(1);
+    expect(
+      allResponses(responses.messages)
+        .map((r) => r.requestId)
+        .sort(),
+    ).toEqual(['a', 'a', 'b', 'c']);
     const { messageCount } = await ns().channel.checkQueue(ns().names.workerQueue(TYPE));
     expect(messageCount).toBe(0);
   });

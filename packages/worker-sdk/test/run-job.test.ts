@@ -1,6 +1,6 @@
 import { IsInt, IsString, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
-import { HEADERS, namesFor } from '@org/protocol';
+import { buildResponse, HEADERS, namesFor } from '@org/protocol';
 import { defineWorker, InvalidContentError } from '@org/worker-sdk';
 import { runJob } from '@org/worker-sdk/testing';
 import { responseFor } from '../src/execution/response-for';
@@ -89,22 +89,25 @@ describe('runJob (test harness)', () => {
   it('builds its response with the same function as the worker', async () => {
     const run = await runJob(resizer, { json: { image: 'retry', size: { width: 1, height: 1 } } });
     const names = namesFor('wm');
-    const viaWorker = responseFor(
-      { names, workerType: 'resizer', workerId: 'resizer-1' },
-      {
-        requestId: 'test-request-1',
-        attempt: 1,
-        step: 0,
-        workerType: 'resizer',
-        contentType: 'test/input',
-        meta: {},
-        messageId: 'test-request-1#1',
-        correlationId: 'test-request-1',
-        body: Buffer.alloc(0),
-        redelivered: false,
-        deliveryCount: 0,
-      },
-      { status: 'ERROR', messages: ['storage busy'], retryable: true },
+    const viaWorker = buildResponse(
+      names,
+      responseFor(
+        { names, workerType: 'resizer', workerId: 'resizer-1' },
+        {
+          requestId: 'test-request-1',
+          attempt: 1,
+          step: 0,
+          workerType: 'resizer',
+          contentType: 'test/input',
+          meta: {},
+          messageId: 'test-request-1#1',
+          correlationId: 'test-request-1',
+          body: Buffer.alloc(0),
+          redelivered: false,
+          deliveryCount: 0,
+        },
+        { status: 'ERROR', messages: ['storage busy'], retryable: true },
+      ),
     );
     expect(run.response.options.headers).toEqual(viaWorker.options.headers);
     expect(run.response.routingKey).toBe(viaWorker.routingKey);

@@ -85,7 +85,7 @@ describe('worker responses on the wire', () => {
           meta: { warehouse: 'north' },
         });
       },
-      { payload: OrderJob, progressThrottleMs: 0 },
+      { payload: OrderJob, progressThrottleMs: 0, runningAfterMs: 0 },
     );
     await publish(
       ns(),
@@ -213,6 +213,7 @@ describe('worker responses on the wire', () => {
             reject(new Error('stopped working'));
           });
         }),
+      { runningAfterMs: 0 },
     );
     await publish(ns(), job(ns(), TYPE, 'long-1'));
     await responses.first((m) => statusOf(m) === 'RUNNING', 15_000, 'RUNNING of long-1');

@@ -5,104 +5,85 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
-import { type ConfirmChannel } from 'amqplib';
-import { type OutgoingMessage } from '@org/protocol';
+import {
+  ConfirmPublisher,
+  connected,
+  createConnection,
+  type ConnectionLogger,
+  type ManagedConnection,
+} from '@org/amqp-kit';
+import { DEFAULT_MAX_INFLIGHT_BYTES, type OutgoingMessage } from '@org/protocol';
+import { type AmqpConnectionManager } from 'amqp-connection-manager';
 import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
-import { brokerUrls, redactUrl } from '../config/broker-urls';
 
 const CONNECT_TIMEOUT_MS = 30_000;
+/** AMQP heartbeat: a dead connection is noticed within two of them (the fault suite relies on 5 s). */
+const HEARTBEAT_SECONDS = 5;
+/** A publish unconfirmed after this rejects, so a caller never waits forever on a stalled broker. */
+const PUBLISH_TIMEOUT_MS = 30_000;
+/**
+ * Publishes awaiting their confirm at once, and their bytes: past these, publishers wait their
+ * turn instead of growing memory while the broker is slow (design 5.1, memory bounded by bytes).
+ */
+const PUBLISH_CAPACITY = 10_000;
+const PUBLISH_MAX_BYTES = DEFAULT_MAX_INFLIGHT_BYTES;
 
 /**
- * The replica's broker connection (reconnecting, via amqp-connection-manager) and its confirm
- * channel for everything it publishes: `publish()` resolves only once the broker has confirmed
- * the message, which is what lets callers record "dispatched" or forget an outbox row.
- *
- * With several URLs (`AMQP_URL` listing the nodes of a cluster) the connection goes to the first
- * and, whenever it is lost or refused, to the next one in turn, one attempt a second; every
- * channel (topology, consumers) runs its setup again on the new node.
+ * The replica's broker connection (reconnecting over every URL of `AMQP_URL`, through
+ * `@org/amqp-kit`) and its confirm channel for everything it publishes: `publish()` resolves only
+ * once the broker has confirmed the message, which is what lets callers record "dispatched" or
+ * forget an outbox row.
  */
 @Injectable()
 export class AmqpService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Amqp');
   readonly connection: AmqpConnectionManager;
-  private readonly publisher: ChannelWrapper;
-  private readonly jobPublisher: ChannelWrapper;
+  private readonly managed: ManagedConnection;
+  private readonly publisher: ConfirmPublisher;
+  private readonly jobPublisher: ConfirmPublisher;
 
-  constructor(@Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment) {
-    this.connection = amqp.connect([...brokerUrls(environment.amqpUrl)], {
-      heartbeatIntervalInSeconds: 5,
-      reconnectTimeInSeconds: 1,
-      connectionOptions: {
-        clientProperties: { connection_name: `wm-manager:${environment.replicaId}` },
-      },
+  constructor(@Inject(MANAGER_ENVIRONMENT) environment: ManagerEnvironment) {
+    const logger = nestConnectionLogger(this.logger);
+    this.managed = createConnection({
+      urls: environment.amqpUrl,
+      name: `wm-manager:${environment.replicaId}`,
+      heartbeatSeconds: HEARTBEAT_SECONDS,
+      // A replica is a server: it retries at least every second, like a fixed delay did before.
+      backoff: { initialMs: 250, maxMs: 1000 },
+      logger,
     });
-    this.connection.on('connect', ({ url }: { url: unknown }) =>
-      this.logger.log(`connected to the broker at ${describeUrl(url)}`),
-    );
-    this.connection.on('disconnect', ({ err }: { err?: Error }) =>
-      this.logger.warn(`broker connection lost${err ? `: ${err.message}` : ''}`),
-    );
-    this.connection.on('connectFailed', ({ err, url }: { err?: Error; url?: unknown }) =>
-      this.logger.warn(
-        `cannot connect to the broker at ${describeUrl(url)}${err ? `: ${err.message}` : ''}`,
-      ),
-    );
-    this.publisher = this.connection.createChannel({
+    this.connection = this.managed.manager;
+    this.connection.on('connect', () => this.managed.resetBackoff());
+    this.publisher = ConfirmPublisher.open(this.connection, {
       name: 'publisher',
-      confirm: true,
-      publishTimeout: 30_000,
-      setup: async (channel: ConfirmChannel) => {
-        channel.on('error', (error: Error) =>
-          this.logger.warn(`publisher channel error: ${error.message}`),
-        );
-        await Promise.resolve();
-      },
+      capacity: PUBLISH_CAPACITY,
+      maxBytes: PUBLISH_MAX_BYTES,
+      publishTimeoutMs: PUBLISH_TIMEOUT_MS,
+      logger,
     });
-    this.publisher.on('error', (error: Error) => this.logger.warn(`publisher: ${error.message}`));
     // Jobs get a channel without a publish timeout: a job whose confirm is late may still be
     // confirmed, and the dispatcher keeps its lease alive until it is, instead of publishing a
     // second copy (a job that runs twice). The connection manager resends what a lost channel
-    // left unconfirmed, under the same attempt.
-    this.jobPublisher = this.connection.createChannel({
+    // left unconfirmed, under the same attempt. The dispatcher's byte budget bounds it.
+    this.jobPublisher = ConfirmPublisher.open(this.connection, {
       name: 'jobs',
-      confirm: true,
-      setup: async (channel: ConfirmChannel) => {
-        channel.on('error', (error: Error) =>
-          this.logger.warn(`job publisher channel error: ${error.message}`),
-        );
-        await Promise.resolve();
-      },
+      capacity: PUBLISH_CAPACITY,
+      maxBytes: Math.floor(environment.maxInflightBytes / 2),
+      logger,
     });
-    this.jobPublisher.on('error', (error: Error) =>
-      this.logger.warn(`job publisher: ${error.message}`),
-    );
   }
 
   async onModuleInit(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `no broker connection at ${redactUrl(this.environment.amqpUrl)} after ${CONNECT_TIMEOUT_MS} ms`,
-            ),
-          ),
-        CONNECT_TIMEOUT_MS,
-      );
-    });
-    try {
-      await Promise.race([this.publisher.waitForConnect(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await connected(this.managed, CONNECT_TIMEOUT_MS);
+    await this.publisher.waitForConnect();
+    await this.jobPublisher.waitForConnect();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.jobPublisher.close().catch(() => undefined);
     await this.publisher.close().catch(() => undefined);
+    this.managed.interruptBackoff();
     await this.connection.close().catch(() => undefined);
   }
 
@@ -113,12 +94,7 @@ export class AmqpService implements OnModuleInit, OnApplicationShutdown {
 
   /** Publishes one message and resolves when the broker confirmed it (rejects on nack or timeout). */
   async publish(message: OutgoingMessage): Promise<void> {
-    await this.publisher.publish(
-      message.exchange,
-      message.routingKey,
-      message.content,
-      message.options,
-    );
+    await this.publisher.publish(message);
   }
 
   /**
@@ -126,21 +102,27 @@ export class AmqpService implements OnModuleInit, OnApplicationShutdown {
    * timeout: see the job channel); rejects on a nack or when the manager closes.
    */
   async publishJob(message: OutgoingMessage): Promise<void> {
-    await this.jobPublisher.publish(
-      message.exchange,
-      message.routingKey,
-      message.content,
-      message.options,
-    );
+    await this.jobPublisher.publish(message);
   }
 
   /** Sends a copy of `message` straight to a queue through the default exchange (replyTo). */
   async sendToQueue(queue: string, message: OutgoingMessage): Promise<void> {
-    await this.publisher.publish('', queue, message.content, message.options);
+    await this.publisher.publish({ ...message, exchange: '', routingKey: queue });
   }
 }
 
-// amqp-connection-manager reports the URL it tried as given (a string here).
-function describeUrl(url: unknown): string {
-  return typeof url === 'string' ? redactUrl(url) : 'the next URL';
+/** The kit logs a message and structured fields; Nest's logger takes one line. */
+function nestConnectionLogger(logger: Logger): ConnectionLogger {
+  const line = (message: string, fields?: Readonly<Record<string, unknown>>) => {
+    const details = Object.entries(fields ?? {})
+      .filter(([, value]) => value !== undefined)
+      .map(
+        ([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
+      );
+    return details.length > 0 ? `${message} (${details.join(', ')})` : message;
+  };
+  return {
+    info: (message, fields) => logger.log(line(message, fields)),
+    warn: (message, fields) => logger.warn(line(message, fields)),
+  };
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { ChannelLeases, type ChannelLease } from '@org/amqp-kit';
 import { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import { type Channel, type ConsumeMessage } from 'amqplib';
 import { isTransientError } from '../database/database.service';
@@ -38,7 +39,8 @@ export interface BatchConsumerOptions {
 }
 
 interface Delivery {
-  readonly channel: Channel;
+  /** The channel incarnation it came on: it is settled there or not at all. */
+  readonly lease: ChannelLease;
   readonly message: ConsumeMessage;
 }
 
@@ -50,9 +52,10 @@ const SIZE_WEIGHT = 0.05;
 
 /**
  * Consumes a queue in batches: one handler call (one transaction) per batch, messages
- * acknowledged only after it resolved. Deliveries remember their channel, so a batch that
- * finishes after a reconnect is not acknowledged on a channel that never delivered it (those
- * messages are redelivered instead, and the handlers absorb redeliveries).
+ * acknowledged only after it resolved. Deliveries keep the lease of their channel
+ * (`@org/amqp-kit`), so a batch that finishes after a reconnect is not acknowledged on a channel
+ * that never delivered it (those messages are redelivered instead, and the handlers absorb
+ * redeliveries).
  */
 export class BatchConsumer {
   private readonly logger: Logger;
@@ -61,9 +64,10 @@ export class BatchConsumer {
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly openChannels = new WeakSet<Channel>();
+  private readonly leases = new ChannelLeases();
   private stopping = false;
   private channel: Channel | undefined;
+  private lease: ChannelLease | undefined;
   private consumerTag: string | undefined;
   private prefetch: number;
   private meanSize: number;
@@ -83,11 +87,11 @@ export class BatchConsumer {
     this.wrapper = this.connection.createChannel({
       name: `consumer:${this.options.queue}`,
       setup: async (channel: Channel) => {
-        this.openChannels.add(channel);
-        channel.on('close', () => this.openChannels.delete(channel));
+        const lease = this.leases.lease(channel);
         channel.on('error', (error: Error) => this.logger.warn(`channel error: ${error.message}`));
         this.channel = channel;
-        await this.subscribe(channel);
+        this.lease = lease;
+        await this.subscribe(channel, lease);
       },
     });
     this.wrapper.on('error', (error: Error) => this.logger.warn(error.message));
@@ -109,11 +113,11 @@ export class BatchConsumer {
     return this.prefetch;
   }
 
-  private async subscribe(channel: Channel): Promise<void> {
+  private async subscribe(channel: Channel, lease: ChannelLease): Promise<void> {
     // Per consumer (quorum queues have no global prefetch): it applies to the next consume.
     await channel.prefetch(this.prefetch);
     const { consumerTag } = await channel.consume(this.options.queue, (message) => {
-      if (message) this.receive({ channel, message });
+      if (message) this.receive({ lease, message });
     });
     this.consumerTag = consumerTag;
   }
@@ -139,14 +143,15 @@ export class BatchConsumer {
     const desired = this.desiredPrefetch();
     if (this.resizing || (desired * 2 > this.prefetch && desired < this.prefetch * 2)) return;
     const channel = this.channel;
+    const lease = this.lease;
     const tag = this.consumerTag;
-    if (!channel || tag === undefined || this.stopping) return;
+    if (!channel || !lease || tag === undefined || this.stopping) return;
     this.resizing = true;
     this.prefetch = desired;
     void (async () => {
       try {
         await channel.cancel(tag);
-        if (!this.stopping && this.channel === channel) await this.subscribe(channel);
+        if (!this.stopping && this.channel === channel) await this.subscribe(channel, lease);
       } catch (error) {
         this.logger.warn(`prefetch change to ${desired} failed: ${(error as Error).message}`);
       } finally {
@@ -206,10 +211,7 @@ export class BatchConsumer {
         const failure = error instanceof Error ? error : new Error(String(error));
         if (!isTransientError(error)) {
           if (attempt >= 3) return failure;
-        } else if (
-          this.stopping ||
-          !batch.every((delivery) => this.openChannels.has(delivery.channel))
-        ) {
+        } else if (this.stopping || !batch.every((delivery) => delivery.lease.open)) {
           return 'abandoned';
         }
         this.logger.warn(
@@ -221,14 +223,11 @@ export class BatchConsumer {
   }
 
   private settle(batch: Delivery[], how: 'ack' | 'reject'): void {
-    for (const { channel, message } of batch) {
-      if (!this.openChannels.has(channel)) continue;
-      try {
-        if (how === 'ack') channel.ack(message);
-        else channel.nack(message, false, false);
-      } catch (error) {
-        this.logger.warn(`cannot ${how} a message: ${(error as Error).message}`);
-      }
-    }
+    let failed = 0;
+    // A delivery whose channel has closed is dropped: the broker has already requeued it.
+    for (const { lease, message } of batch)
+      if (lease.settle(message, how) === 'failed') failed += 1;
+    if (failed > 0)
+      this.logger.warn(`cannot ${how} ${failed} message(s): their channel is closing`);
   }
 }

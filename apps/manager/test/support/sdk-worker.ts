@@ -9,7 +9,7 @@ export interface SdkWorkerOptions {
   readonly handler: WorkerHandler;
   /** @default 1 */
   readonly concurrency?: number;
-  /** Send RUNNING when the handler starts. @default true */
+  /** Send RUNNING when the handler starts (at once: these tests follow every state). @default true */
   readonly reportRunning?: boolean;
   /** Brokers to connect to, in order (a cluster's nodes). @default the namespace's `amqpUrl` */
   readonly amqpUrl?: string | readonly string[];
@@ -45,6 +45,7 @@ export async function startSdkWorker(
     shutdownGraceMs: 1000,
     handleSignals: false,
     reportRunning: options.reportRunning ?? true,
+    runningAfterMs: 0,
     logger: quietLogger,
   });
   await worker.start();

@@ -4,6 +4,7 @@ import { bullmqScenario } from './bullmq.scenario';
 import { growthScenario } from './growth.scenario';
 import { latencyScenario } from './latency.scenario';
 import { rawScenario } from './raw.scenario';
+import { sdkBatchScenario } from './sdk-batch.scenario';
 import { sdkScenario } from './sdk.scenario';
 import { systemScenario } from './system.scenario';
 import { workflowScenario } from './workflow.scenario';
@@ -16,6 +17,7 @@ export const SCENARIOS: readonly Scenario[] = [
   rawScenario,
   bullmqScenario,
   sdkScenario,
+  sdkBatchScenario,
   systemScenario,
   workflowScenario,
   latencyScenario,

@@ -32,6 +32,31 @@ export async function runBurst(
 }
 
 /**
+ * {@link runBurst} with batch messages: `count` requests (or jobs) in messages of `batchSize`
+ * items, each built by `build` from the item indexes it carries.
+ */
+export async function runBatchBurst(
+  requester: Requester,
+  count: number,
+  batchSize: number,
+  build: (indexes: readonly number[]) => { ids: readonly string[]; message: Publishable },
+  timeoutMs: number,
+  what: string,
+): Promise<BurstResult> {
+  const before = requester.completions.length;
+  const start = nowMs();
+  for (let first = 0; first < count; first += batchSize) {
+    const indexes = Array.from({ length: Math.min(batchSize, count - first) }, (_, i) => first + i);
+    const { ids, message } = build(indexes);
+    await requester.publish(ids, message);
+  }
+  await requester.waitForCompletions(before + count, timeoutMs, what);
+  const end = requester.completions[before + count - 1]!.at;
+  const seconds = (end - start) / 1000;
+  return { count, seconds, rate: count / seconds };
+}
+
+/**
  * Submits at a fixed offered rate for `seconds` (a tick every 5 ms publishes what is due), then
  * waits for every completion. Returns how many were submitted.
  */

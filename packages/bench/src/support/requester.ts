@@ -29,8 +29,11 @@ export interface RequesterOptions {
   readonly amqpUrl: string;
   /** The (already declared) queue on which completions arrive. */
   readonly completionQueue: string;
-  /** Which id a completion answers; `undefined` ignores the message. */
-  readonly completionId: (message: ConsumeMessage) => string | undefined;
+  /**
+   * Which ids a completion message answers: one (`undefined` ignores the message), or several
+   * for a batch message.
+   */
+  readonly completionId: (message: ConsumeMessage) => string | readonly string[] | undefined;
 }
 
 /**
@@ -65,8 +68,10 @@ export class Requester {
     await consumer.consume(options.completionQueue, (message) => {
       if (!message) return;
       consumer.ack(message);
-      const id = options.completionId(message);
-      if (id !== undefined) requester.complete({ id, at: nowMs(), message });
+      const ids = options.completionId(message);
+      const at = nowMs();
+      if (typeof ids === 'string') requester.complete({ id: ids, at, message });
+      else for (const id of ids ?? []) requester.complete({ id, at, message });
     });
     return requester;
   }
@@ -75,13 +80,18 @@ export class Requester {
     return this.consumer;
   }
 
-  /** Publishes one message; resolves once it is handed to the socket and the confirm window has room. */
-  async publish(id: string, message: Publishable): Promise<void> {
+  /**
+   * Publishes one message carrying `id` (or, for a batch message, several ids); resolves once it
+   * is handed to the socket and the confirm window has room.
+   */
+  async publish(id: string | readonly string[], message: Publishable): Promise<void> {
     if (this.failure) throw this.failure;
     while (this.unconfirmed >= CONFIRM_WINDOW)
       await new Promise<void>((resolve) => this.windowWaiters.push(resolve));
     this.unconfirmed++;
-    this.submittedAt.set(id, nowMs());
+    const at = nowMs();
+    if (typeof id === 'string') this.submittedAt.set(id, at);
+    else for (const each of id) this.submittedAt.set(each, at);
     const written = this.publisher.publish(
       message.exchange,
       message.routingKey,
@@ -89,7 +99,7 @@ export class Requester {
       message.options,
       (error) => {
         this.unconfirmed--;
-        if (error) this.fail(new Error(`broker refused message ${id}: ${String(error)}`));
+        if (error) this.fail(new Error(`broker refused message ${String(id)}: ${String(error)}`));
         this.windowWaiters.shift()?.();
       },
     );

@@ -1,7 +1,8 @@
 /**
  * The bench's noop SDK worker process: one `createWorker` per type in `BENCH_WORKER_TYPES`, each at
- * `BENCH_CONCURRENCY`. The handler does nothing but answer SUCCESS with its own start time as the
- * output, which the latency scenario reads back from the SUCCESS event (submit → worker start).
+ * `BENCH_CONCURRENCY` (and `BENCH_RUNNING_AFTER_MS`, `BENCH_BATCH` when set; the SDK's defaults
+ * otherwise). The handler does nothing but answer SUCCESS with its own start time as the output,
+ * which the latency scenario reads back from the SUCCESS event (submit → worker start).
  */
 import { createWorker } from '@org/worker-sdk';
 import { nowMs } from '../support/clock';
@@ -18,8 +19,8 @@ runChild(async () => {
         amqpUrl: requiredEnv('AMQP_URL'),
         namespace: requiredEnv('WM_NAMESPACE'),
         handleSignals: false,
-        // The bench measures the default (true) and, as a diagnostic, the worker without it.
-        reportRunning: process.env['BENCH_REPORT_RUNNING'] !== 'false',
+        ...optionalInt('runningAfterMs', process.env['BENCH_RUNNING_AFTER_MS']),
+        ...optionalInt('batch', process.env['BENCH_BATCH']),
         handler: (_job, ctx) => ctx.success({ body: Buffer.from(String(nowMs())) }),
       }),
     );
@@ -28,3 +29,7 @@ runChild(async () => {
     await Promise.all(workers.map((worker) => worker.stop()));
   };
 });
+
+function optionalInt(option: string, raw: string | undefined): Record<string, number> {
+  return raw === undefined || raw === '' ? {} : { [option]: Number(raw) };
+}

@@ -54,6 +54,12 @@ export class WorkerStatusBody {
   @IsOptional() @IsInt() @Min(0) failed?: number;
   @IsOptional() @IsNumber() @Min(0) avgDurationMs?: number;
   @IsOptional() @IsInt() @Min(0) rssBytes?: number;
+  /** v2: jobs acknowledged without running because their `wm-deadline` had passed (answered ERROR). */
+  @IsOptional() @IsInt() @Min(0) expired?: number;
+  /** v2: jobs acknowledged without running, unanswered, because a cancel order for their (request id, attempt) came first. */
+  @IsOptional() @IsInt() @Min(0) cancelledInQueue?: number;
+  /** v2: job messages or batch items that could not be read at all (no request id and attempt), dropped or dead-lettered. */
+  @IsOptional() @IsInt() @Min(0) malformed?: number;
   /** CPU used by the process since the previous heartbeat, in percent of one core. */
   @IsOptional() @IsNumber() @Min(0) cpu?: number;
   /**

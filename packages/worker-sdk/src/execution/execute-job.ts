@@ -1,4 +1,4 @@
-import { type DeliveredJob } from '@org/protocol';
+import { type DeliveredJob, type Part } from '@org/protocol';
 import { error, invalid, normalizeResult, success, type HandlerResult } from '../handler-result';
 import { InvalidContentError } from '../invalid-content-error';
 import { createJob } from '../job';
@@ -30,8 +30,14 @@ export async function executeJob<T>(
   delivered: DeliveredJob,
   headers: Readonly<Record<string, unknown>>,
   environment: JobEnvironment,
+  parts?: readonly Part[],
 ): Promise<HandlerResult> {
   let payload: T = undefined as T;
+  if (definition.payload && parts) {
+    return invalid(
+      "a fan-in job's body is its parents' outputs as parts (job.inputs), which a payload class cannot describe: remove `payload` from this worker and validate each input",
+    );
+  }
   if (definition.payload) {
     const checked = await validatePayload(
       definition.payload as PayloadClass<T & object>,
@@ -40,7 +46,7 @@ export async function executeJob<T>(
     if (!checked.ok) return invalid(checked.messages);
     payload = checked.value;
   }
-  const job = createJob(delivered, payload, headers);
+  const job = createJob(delivered, payload, headers, parts);
   let log: Logger | undefined;
   const ctx: JobContext = {
     // Read through: the worker makes a job's AbortController only when someone asks for its signal.

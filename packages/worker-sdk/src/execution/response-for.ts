@@ -1,15 +1,20 @@
 import {
-  buildResponse,
   FIELDS,
   HeaderReader,
   parseJob,
+  parseParts,
+  PARTS_CONTENT_TYPE,
+  type BatchItem,
   type DeliveredJob,
   type IncomingMessage,
   type Names,
-  type OutgoingMessage,
+  type Part,
+  type ParseResult,
   type ResponseInput,
 } from '@org/protocol';
-import { wireMessages, type HandlerResult } from '../handler-result';
+import { error, wireMessages, type HandlerResult } from '../handler-result';
+import { cancelledMessage } from './job-aborted-error';
+import { DEADLINE_PASSED_MESSAGE } from './start-check';
 
 /** Who is answering: the worker type and instance named in every response. */
 export interface Responder {
@@ -32,37 +37,51 @@ function echo(responder: Responder, job: DeliveredJob): Omit<ResponseInput, 'sta
   };
 }
 
-/** The final response for a handler's result. The real worker and `runJob` both build it here. */
+/**
+ * The final response for a handler's result (build the message with the protocol's
+ * `buildResponse`, or several with `buildResponseBatches`). The real worker and `runJob` both
+ * build it here.
+ */
 export function responseFor(
   responder: Responder,
   job: DeliveredJob,
   result: HandlerResult,
-): OutgoingMessage {
+): ResponseInput {
   // Spread last, never first: V8 builds `{ ...echo, more }` on a slow path (microseconds per job).
   switch (result.status) {
     case 'SUCCESS':
-      return buildResponse(responder.names, {
+      return {
         status: 'SUCCESS',
         body: result.body,
         contentType: result.contentType,
         mimeType: result.mimeType,
         meta: result.meta,
         ...echo(responder, job),
-      });
+      };
     case 'ERROR':
-      return buildResponse(responder.names, {
+      return {
         status: 'ERROR',
         messages: result.messages,
         retryable: result.retryable,
         ...echo(responder, job),
-      });
+      };
     default:
-      return buildResponse(responder.names, {
-        status: 'INVALID_CONTENT',
-        messages: result.messages,
-        ...echo(responder, job),
-      });
+      return { status: 'INVALID_CONTENT', messages: result.messages, ...echo(responder, job) };
   }
+}
+
+/** ERROR for a job that reached the worker after its deadline: not retryable, the request has ended. */
+export function expiredResponse(responder: Responder, job: DeliveredJob): ResponseInput {
+  return responseFor(responder, job, error(DEADLINE_PASSED_MESSAGE));
+}
+
+/** ERROR "cancelled" for a job a v1 cancel order reached before it started. */
+export function cancelledResponse(
+  responder: Responder,
+  job: DeliveredJob,
+  reason: string | undefined,
+): ResponseInput {
+  return responseFor(responder, job, error(cancelledMessage(reason)));
 }
 
 /** An informational RUNNING or PROGRESS response. */
@@ -71,32 +90,63 @@ export function statusResponse(
   job: DeliveredJob,
   status: 'RUNNING' | 'PROGRESS',
   progress?: number,
-): OutgoingMessage {
-  return buildResponse(responder.names, { status, progress, ...echo(responder, job) });
+): ResponseInput {
+  return { status, progress, ...echo(responder, job) };
 }
 
-/** What to do with a delivery before any handler runs. */
+/** What to do with a job (a message, or an item of a batch) before any handler runs. */
 export type Admission =
-  | { readonly kind: 'job'; readonly job: DeliveredJob }
-  /** Not a valid job, but its request id and attempt are readable: answer INVALID_CONTENT, then ack. */
+  /** A valid job with its own headers; `parts` for a fan-in job (its parents' outputs). */
+  | {
+      readonly kind: 'job';
+      readonly job: DeliveredJob;
+      readonly headers: Readonly<Record<string, unknown>>;
+      readonly parts?: readonly Part[];
+    }
+  /** Not a valid job, but its request id and attempt are readable: answer INVALID_CONTENT. */
   | {
       readonly kind: 'answer';
-      readonly response: OutgoingMessage;
+      readonly response: ResponseInput;
       readonly messages: readonly string[];
     }
-  /** Not even addressable: reject without requeue so the queue dead-letters it to the manager. */
-  | { readonly kind: 'reject'; readonly messages: readonly string[] };
+  /**
+   * Not even addressable. A message alone is rejected without requeue, so the queue
+   * dead-letters it to the manager; an item of a batch is dropped and counted (one item cannot
+   * be dead-lettered without its batch).
+   */
+  | { readonly kind: 'unaddressable'; readonly messages: readonly string[] };
 
+/** Admission of a message carrying one job. */
 export function admit(responder: Responder, message: IncomingMessage): Admission {
-  const parsed = parseJob(message);
-  if (parsed.ok) return { kind: 'job', job: parsed.value };
+  return admitParsed(responder, message, parseJob(message));
+}
+
+/** Admission of one item of a job batch (already parsed with the batch). */
+export function admitItem(responder: Responder, item: BatchItem<DeliveredJob>): Admission {
+  return admitParsed(responder, item.message, item.parsed);
+}
+
+function admitParsed(
+  responder: Responder,
+  message: IncomingMessage,
+  parsed: ParseResult<DeliveredJob>,
+): Admission {
+  if (parsed.ok) {
+    const job = parsed.value;
+    const headers = message.properties.headers ?? {};
+    if (job.mimeType !== PARTS_CONTENT_TYPE) return { kind: 'job', job, headers };
+    const parts = parseParts(job.body);
+    if (parts.ok) return { kind: 'job', job, headers, parts: parts.value };
+    const messages = wireMessages(parts.error.messages(), 'invalid fan-in parts');
+    return { kind: 'answer', messages, response: invalidResponse(responder, job, messages) };
+  }
   const messages = wireMessages(parsed.error.messages(), 'invalid job message');
   // Read only the two headers a response needs; the rest of the job may be broken.
   const reader = new HeaderReader(message.properties.headers);
   const requestId = reader.required(FIELDS.requestId);
   const attempt = reader.required(FIELDS.attempt);
-  if (requestId === undefined || attempt === undefined) return { kind: 'reject', messages };
-  const response = buildResponse(responder.names, {
+  if (requestId === undefined || attempt === undefined) return { kind: 'unaddressable', messages };
+  const response: ResponseInput = {
     requestId,
     attempt,
     status: 'INVALID_CONTENT',
@@ -104,8 +154,16 @@ export function admit(responder: Responder, message: IncomingMessage): Admission
     workerId: responder.workerId,
     correlationId: textProperty(message.properties.correlationId),
     messages,
-  });
+  };
   return { kind: 'answer', response, messages };
+}
+
+function invalidResponse(
+  responder: Responder,
+  job: DeliveredJob,
+  messages: readonly string[],
+): ResponseInput {
+  return { status: 'INVALID_CONTENT', messages, ...echo(responder, job) };
 }
 
 function textProperty(raw: unknown): string | undefined {

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import {
   buildRequest,
+  childRequestId,
   isContentType,
   type DeliveredJob,
   type Names,
@@ -8,13 +8,19 @@ import {
 } from '@org/protocol';
 import { type SubmitOptions } from '../job-context';
 
-/** The request `ctx.submit()` publishes: the current job's requester metadata carries over by default. */
+/**
+ * The request `ctx.submit()` publishes: the current job's requester metadata carries over by
+ * default, `wm-parent-id` names the job's request, and the id (unless given) is derived from the
+ * parent request, its step and the submit's index in the job (0, 1, …), so a redelivered or
+ * retried job submits the same ids and the manager does not run a child twice.
+ */
 export function submissionFor(
   names: Names,
   job: DeliveredJob,
   contentType: string,
   payload: Buffer | object,
   options: SubmitOptions = {},
+  index: number,
 ): { readonly requestId: string; readonly message: OutgoingMessage } {
   if (!isContentType(contentType)) {
     throw new TypeError(
@@ -22,7 +28,8 @@ export function submissionFor(
     );
   }
   const isBytes = Buffer.isBuffer(payload);
-  const requestId = options.requestId ?? randomUUID();
+  const requestId =
+    options.requestId ?? childRequestId(job.requestId, job.stepId ?? job.step, index);
   const message = buildRequest(names, {
     requestId,
     contentType,
@@ -35,6 +42,7 @@ export function submissionFor(
     session: options.session ?? job.session,
     traceparent: job.traceparent,
     tracestate: job.tracestate,
+    parentId: job.requestId,
   });
   return { requestId, message };
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import {
   buildWorkerMessage,
+  CONTRACT_VERSION,
   type OutgoingMessage,
   type WorkerMessageKind,
   type WorkerStatusInput,
@@ -22,12 +23,20 @@ export interface LiveStatus {
 export function workerStatusMessage(
   options: Pick<
     ResolvedWorkerOptions<unknown>,
-    'names' | 'type' | 'instanceId' | 'version' | 'description' | 'contentTypes' | 'concurrency'
+    | 'names'
+    | 'type'
+    | 'instanceId'
+    | 'version'
+    | 'description'
+    | 'contentTypes'
+    | 'concurrency'
+    | 'batch'
   >,
   kind: WorkerMessageKind,
   live: LiveStatus,
 ): OutgoingMessage {
-  const { names, type, instanceId, version, description, contentTypes, concurrency } = options;
+  const { names, type, instanceId, version, description, contentTypes, concurrency, batch } =
+    options;
   const body: WorkerStatusInput = {
     id: instanceId,
     type,
@@ -37,6 +46,9 @@ export function workerStatusMessage(
     pid: process.pid,
     startedAt: live.startedAt,
     concurrency,
+    // The contract allows batches of 2 and more; batch 1 is a v1 instance, advertising nothing.
+    batch: batch > 1 ? batch : undefined,
+    contract: CONTRACT_VERSION,
     ...live.stats,
     rssBytes: process.memoryUsage.rss(),
     cpu: live.cpu,

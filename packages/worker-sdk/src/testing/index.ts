@@ -11,11 +11,17 @@
  *   expect(run.messages).toContain('body.to: must be a string');
  * });
  * ```
+ *
+ * It also holds hooks into a running worker for broker tests and fault injection
+ * (`destroySocket`, `killWorker`, `diagnostics`, `waitForSetups`): not covered by semver.
  */
 export {
   runJob,
   type TestJobInput,
+  type TestFanInInput,
   type JobRun,
   type SubmittedRequest,
   type LogEntry,
 } from './run-job';
+export { destroySocket, killWorker, diagnostics, waitForSetups } from './worker-internals';
+export { type WorkerDiagnostics } from '../runtime/runtime-diagnostics';

@@ -1,15 +1,21 @@
 import {
   buildJob,
+  buildParts,
+  buildResponse,
   HEADERS,
   parseResponse,
+  PARTS_CONTENT_TYPE,
   type IncomingMessage,
   type Names,
   type OutgoingMessage,
+  type ResponseInput,
   type ResponseStatus,
 } from '@org/protocol';
 import { executeJob } from '../execution/execute-job';
 import { JobAbortedError } from '../execution/job-aborted-error';
-import { admit, responseFor, type Responder } from '../execution/response-for';
+import { limitOutput } from '../execution/output-limit';
+import { admit, expiredResponse, responseFor, type Responder } from '../execution/response-for';
+import { startDecision } from '../execution/start-check';
 import { submissionFor } from '../execution/submit-request';
 import { type LogFields, type Logger, type LogLevel } from '../logger';
 import { resolveWorkerOptions, type WorkerOptions } from '../worker-options';
@@ -30,7 +36,20 @@ export interface TestJobInput {
   readonly attempt?: number;
   /** @default 0 */
   readonly step?: number;
+  /** Graph workflow step id (`wm-step-id`). @default none */
+  readonly stepId?: string;
   readonly workflow?: string;
+  /**
+   * Builds a fan-in job (a graph step with several parents): each parent's output by step id,
+   * sent as parts (`application/vnd.wm.parts`) exactly as the manager does; the handler reads
+   * them as `job.inputs`. Give `inputs` instead of `body`/`json`. @default none
+   */
+  readonly inputs?: Readonly<Record<string, TestFanInInput>>;
+  /**
+   * `wm-deadline` (epoch ms or a Date). A deadline already past is answered ERROR without running
+   * the handler, as the worker does. @default none
+   */
+  readonly deadline?: number | Date;
   /** `wm-meta-*` values from a previous step (names without the prefix are prefixed). */
   readonly meta?: Readonly<Record<string, string>>;
   /** Extra AMQP headers, applied last (they may override the contract's). */
@@ -44,6 +63,19 @@ export interface TestJobInput {
   readonly session?: string;
   /** Abort it to simulate a cancel order (`ctx.signal` aborts with a cancel reason). */
   readonly signal?: AbortSignal;
+}
+
+/** One parent output of a fan-in test job. */
+export interface TestFanInInput {
+  /** Output bytes (a string is UTF-8 encoded). Give `body` or `json`. @default empty */
+  readonly body?: Buffer | string;
+  /** Output value, JSON-encoded. */
+  readonly json?: unknown;
+  /** Business content type. @default 'test/input' */
+  readonly contentType?: string;
+  /** MIME type. @default 'application/json' with `json`, else none */
+  readonly mimeType?: string;
+  readonly meta?: Readonly<Record<string, string>>;
 }
 
 /** A request the handler submitted with `ctx.submit()`. */
@@ -109,14 +141,17 @@ export async function runJob<T>(
   };
   const message = jobMessage(options.names, options.type, input);
   const admission = admit(responder, message);
-  if (admission.kind === 'reject') {
+  if (admission.kind === 'unaddressable') {
     throw new Error(
       `the worker would reject this job to the dead-letter exchange (no readable request id and attempt): ${admission.messages.join('; ')}`,
     );
   }
-  if (admission.kind === 'answer') return readRun(admission.response, [], [], []);
+  if (admission.kind === 'answer') return readRun(options.names, admission.response, [], [], []);
 
   const job = admission.job;
+  if (startDecision(job, Date.now(), undefined, undefined) === 'expired') {
+    return readRun(options.names, expiredResponse(responder, job), [], [], []);
+  }
   const logs: LogEntry[] = [];
   const progress: number[] = [];
   const submitted: SubmittedRequest[] = [];
@@ -129,40 +164,49 @@ export async function runJob<T>(
   };
   if (input.signal?.aborted) onAbort();
   else input.signal?.addEventListener('abort', onAbort, { once: true });
+  let submits = 0;
   try {
-    const result = await executeJob(options, job, message.properties.headers ?? {}, {
-      signal: controller.signal,
-      logger: definition.logger ?? capturingLogger(logs),
-      progress: (percent) => {
-        if (typeof percent !== 'number' || !Number.isFinite(percent)) {
-          return Promise.reject(
-            new TypeError(
-              `ctx.progress(): percent must be a number from 0 to 100, got ${String(percent)}`,
-            ),
+    const result = await executeJob(
+      options,
+      job,
+      admission.headers,
+      {
+        signal: controller.signal,
+        logger: definition.logger ?? capturingLogger(logs),
+        progress: (percent) => {
+          if (typeof percent !== 'number' || !Number.isFinite(percent)) {
+            return Promise.reject(
+              new TypeError(
+                `ctx.progress(): percent must be a number from 0 to 100, got ${String(percent)}`,
+              ),
+            );
+          }
+          progress.push(Math.min(100, Math.max(0, Math.round(percent))));
+          return Promise.resolve();
+        },
+        submit: (contentType, payload, submitOptions) => {
+          const { requestId, message } = submissionFor(
+            options.names,
+            job,
+            contentType,
+            payload,
+            submitOptions,
+            submits++,
           );
-        }
-        progress.push(Math.min(100, Math.max(0, Math.round(percent))));
-        return Promise.resolve();
+          submitted.push({
+            requestId,
+            contentType,
+            body: message.content,
+            message,
+            json: <U>() => JSON.parse(message.content.toString('utf8')) as U,
+          });
+          return Promise.resolve(requestId);
+        },
       },
-      submit: (contentType, payload, submitOptions) => {
-        const { requestId, message } = submissionFor(
-          options.names,
-          job,
-          contentType,
-          payload,
-          submitOptions,
-        );
-        submitted.push({
-          requestId,
-          contentType,
-          body: message.content,
-          message,
-          json: <U>() => JSON.parse(message.content.toString('utf8')) as U,
-        });
-        return Promise.resolve(requestId);
-      },
-    });
-    return readRun(responseFor(responder, job, result), progress, submitted, logs);
+      admission.parts,
+    );
+    const response = responseFor(responder, job, limitOutput(result, options.maxPayloadBytes));
+    return readRun(options.names, response, progress, submitted, logs);
   } finally {
     input.signal?.removeEventListener('abort', onAbort);
   }
@@ -172,12 +216,21 @@ function jobMessage(names: Names, type: string, input: TestJobInput): IncomingMe
   if (input.body !== undefined && input.json !== undefined) {
     throw new TypeError('runJob(): give body or json, not both');
   }
+  if (input.inputs !== undefined && (input.body !== undefined || input.json !== undefined)) {
+    throw new TypeError('runJob(): a fan-in job takes inputs, not body or json');
+  }
   const isJson = input.json !== undefined;
-  const body = isJson
-    ? Buffer.from(JSON.stringify(input.json))
-    : typeof input.body === 'string'
-      ? Buffer.from(input.body)
-      : (input.body ?? Buffer.alloc(0));
+  const body = input.inputs
+    ? buildParts(
+        Object.entries(input.inputs).map(([stepId, part]) => ({
+          stepId,
+          contentType: part.contentType ?? 'test/input',
+          mimeType: part.mimeType ?? (part.json !== undefined ? 'application/json' : undefined),
+          meta: part.meta,
+          body: bytesOf(part.body, part.json),
+        })),
+      )
+    : bytesOf(input.body, input.json);
   const requestId = input.requestId ?? 'test-request-1';
   const attempt = input.attempt ?? 1;
   const built = buildJob(names, {
@@ -187,10 +240,14 @@ function jobMessage(names: Names, type: string, input: TestJobInput): IncomingMe
     contentType: input.contentType ?? 'test/input',
     workflow: input.workflow,
     step: input.step ?? 0,
+    stepId: input.stepId,
+    deadline: input.deadline instanceof Date ? input.deadline.getTime() : input.deadline,
     meta: input.meta,
     messageId: `${requestId}#${attempt}`,
     correlationId: requestId,
-    mimeType: input.mimeType ?? (isJson ? 'application/json' : 'application/octet-stream'),
+    mimeType: input.inputs
+      ? PARTS_CONTENT_TYPE
+      : (input.mimeType ?? (isJson ? 'application/json' : 'application/octet-stream')),
     tenant: input.tenant,
     owner: input.owner,
     session: input.session,
@@ -212,12 +269,22 @@ function jobMessage(names: Names, type: string, input: TestJobInput): IncomingMe
   };
 }
 
+function bytesOf(body: Buffer | string | undefined, json: unknown): Buffer {
+  if (body !== undefined && json !== undefined) {
+    throw new TypeError('runJob(): give body or json, not both');
+  }
+  if (json !== undefined) return Buffer.from(JSON.stringify(json));
+  return typeof body === 'string' ? Buffer.from(body) : (body ?? Buffer.alloc(0));
+}
+
 function readRun(
-  response: OutgoingMessage,
+  names: Names,
+  input: ResponseInput,
   progress: readonly number[],
   submitted: readonly SubmittedRequest[],
   logs: readonly LogEntry[],
 ): JobRun {
+  const response = buildResponse(names, input);
   const parsed = parseResponse({
     content: response.content,
     fields: { exchange: response.exchange, routingKey: response.routingKey, redelivered: false },

@@ -2,10 +2,13 @@ import { type ConsumeMessage } from 'amqplib';
 import {
   assertTopology,
   buildJob,
+  buildJobBatch,
   HEADERS,
+  isBatch,
   jobMessageId,
   managerTopology,
   parseResponse,
+  parseResponseBatch,
   parseWorkerMessage,
   type JobInput,
   type OutgoingMessage,
@@ -45,6 +48,62 @@ export function job(
     body: Buffer.from(JSON.stringify({ n: requestId })),
     ...input,
   });
+}
+
+/** Input of a job as the manager builds it (the defaults of {@link job}). */
+export function jobInput(
+  workerType: string,
+  requestId: string,
+  input: Partial<JobInput> = {},
+): JobInput {
+  const attempt = input.attempt ?? 1;
+  return {
+    requestId,
+    attempt,
+    workerType,
+    contentType: 'test/input',
+    step: 0,
+    messageId: jobMessageId(requestId, attempt),
+    correlationId: requestId,
+    mimeType: 'application/json',
+    body: Buffer.from(JSON.stringify({ n: requestId })),
+    ...input,
+  };
+}
+
+/** A job batch frame exactly as a v2 manager dispatches it. */
+export function jobBatch(
+  ns: TestNamespace,
+  workerType: string,
+  requestIds: readonly string[],
+  input: Partial<JobInput> = {},
+): OutgoingMessage {
+  return buildJobBatch(
+    ns.names,
+    requestIds.map((id) => jobInput(workerType, id, input)),
+  );
+}
+
+/** Every response a collected message carries: one, or each item of a response batch. */
+export function responsesOf(message: ConsumeMessage): ResponseMessage[] {
+  if (!isBatch(message)) return [response(message)];
+  const batch = parseResponseBatch(message);
+  if (!batch.ok) throw batch.error;
+  return batch.value.map((item) => {
+    if (!item.parsed.ok) throw item.parsed.error;
+    return item.parsed.value;
+  });
+}
+
+/** Every response collected so far, batches flattened, in arrival order. */
+export function allResponses(messages: readonly ConsumeMessage[]): ResponseMessage[] {
+  return messages.flatMap(responsesOf);
+}
+
+/** How many final (not RUNNING or PROGRESS) responses the collected messages carry. */
+export function finalCount(messages: readonly ConsumeMessage[]): number {
+  return allResponses(messages).filter((r) => r.status !== 'RUNNING' && r.status !== 'PROGRESS')
+    .length;
 }
 
 /** Publishes with plain amqplib on a confirm channel and waits for the broker's confirms. */

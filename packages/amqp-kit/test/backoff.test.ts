@@ -1,4 +1,4 @@
-import { Backoff } from '../src/runtime/backoff';
+import { Backoff } from '../src/index';
 
 describe('Backoff', () => {
   it('retries at once, then doubles with jitter up to the ceiling, and starts over after a reset', () => {

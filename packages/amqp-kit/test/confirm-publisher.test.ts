@@ -1,0 +1,87 @@
+import { type ChannelWrapper } from 'amqp-connection-manager';
+import { ConfirmPublisher } from '../src/index';
+import { deferred, type Deferred } from '@org/testkit';
+
+function fakeChannel() {
+  const sent: string[] = [];
+  const confirms: Deferred<boolean>[] = [];
+  const channel = {
+    publish: (_exchange: string, routingKey: string) => {
+      sent.push(routingKey);
+      const confirm = deferred<boolean>();
+      confirms.push(confirm);
+      return confirm.promise;
+    },
+  } as unknown as Pick<ChannelWrapper, 'publish'>;
+  return { channel, sent, confirms };
+}
+
+const message = (key: string, bytes = 0) => ({
+  exchange: 'x',
+  routingKey: key,
+  content: Buffer.alloc(bytes),
+  options: { persistent: true, messageId: key },
+});
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('ConfirmPublisher (bounded, in order)', () => {
+  it('keeps at most `capacity` publishes awaiting a confirm; the rest go in call order as room frees', async () => {
+    const { channel, sent, confirms } = fakeChannel();
+    const publisher = new ConfirmPublisher(channel, { capacity: 2 });
+    const done = ['a', 'b', 'c', 'd'].map((key) => publisher.publish(message(key)));
+    expect(sent).toEqual(['a', 'b']);
+    expect(publisher.pending).toBe(4);
+    confirms[0]!.resolve(true);
+    await done[0];
+    expect(sent).toEqual(['a', 'b', 'c']);
+    // A publish made now queues behind the waiting one, never overtakes it.
+    const late = publisher.publish(message('e'));
+    confirms[1]!.reject(new Error('nacked by the broker'));
+    await expect(done[1]).rejects.toThrow('nacked by the broker');
+    expect(sent).toEqual(['a', 'b', 'c', 'd']);
+    for (const confirm of confirms.slice(2)) confirm.resolve(true);
+    await Promise.all([done[2], done[3]]);
+    await settle();
+    expect(sent).toEqual(['a', 'b', 'c', 'd', 'e']);
+    confirms[4]!.resolve(true);
+    await late;
+    expect(publisher.pending).toBe(0);
+  });
+
+  it('bounds the bytes awaiting confirms too, letting one oversized message through alone', async () => {
+    const { channel, sent, confirms } = fakeChannel();
+    const publisher = new ConfirmPublisher(channel, { capacity: 100, maxBytes: 1000 });
+    const done = [
+      publisher.publish(message('small-1', 400)),
+      publisher.publish(message('small-2', 500)),
+      publisher.publish(message('big', 5000)),
+      publisher.publish(message('after', 10)),
+    ];
+    expect(sent).toEqual(['small-1', 'small-2']);
+    confirms[0]!.resolve(true);
+    confirms[1]!.resolve(true);
+    await Promise.all(done.slice(0, 2));
+    expect(sent).toEqual(['small-1', 'small-2', 'big']);
+    confirms[2]!.resolve(true);
+    await done[2];
+    expect(sent).toEqual(['small-1', 'small-2', 'big', 'after']);
+    confirms[3]!.resolve(true);
+    await done[3];
+  });
+
+  it('rejects a publish the channel throws on, and goes on with the next', async () => {
+    let calls = 0;
+    const channel = {
+      publish: () => {
+        calls += 1;
+        if (calls === 1) throw new Error('channel closed');
+        return Promise.resolve(true);
+      },
+    } as unknown as Pick<ChannelWrapper, 'publish'>;
+    const publisher = new ConfirmPublisher(channel, { capacity: 1 });
+    await expect(publisher.publish(message('a'))).rejects.toThrow('channel closed');
+    await expect(publisher.publish(message('b'))).resolves.toBeUndefined();
+    expect(publisher.pending).toBe(0);
+  });
+});
