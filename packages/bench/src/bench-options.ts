@@ -9,6 +9,7 @@ export const SCENARIO_NAMES = [
   'workflow',
   'latency',
   'backlog',
+  'priority',
   'growth',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -23,6 +24,8 @@ export interface BenchOptions {
   readonly only: ReadonlySet<ScenarioName>;
   /** Requests submitted with no worker alive. @default 10000 quick, 200000 full */
   readonly backlog: number;
+  /** Low-priority requests waiting ahead of the high-priority ones in the priority run. @default 5000 quick, 50000 full */
+  readonly priorityBacklog: number;
   /** Rows in the table for the small and the large growth run. @default [10000, 100000] quick, [10000, 1000000] full */
   readonly growthRows: readonly [number, number];
   /** Seconds per offered-rate latency run. @default 4 quick, 20 full */
@@ -33,6 +36,7 @@ export interface BenchOptions {
 
 export const USAGE = `Usage: pnpm bench [--quick | --full] [--n <requests>] [--concurrency <c>]
                   [--only ${SCENARIO_NAMES.join(',')}] [--backlog <requests>]
+                  [--priority-backlog <requests>]
                   [--growth-rows <small>,<large>] [--latency-seconds <s>] [--no-write]
 
   --quick            small sizes, whole run under two minutes (default)
@@ -40,6 +44,9 @@ export const USAGE = `Usage: pnpm bench [--quick | --full] [--n <requests>] [--c
   --n                requests per throughput run (quick 3000, full 30000)
   --concurrency      worker concurrency = consumer prefetch = BullMQ concurrency (32)
   --only             comma-separated scenarios to run (default: all)
+  --backlog          requests submitted with no worker alive (quick 10000, full 200000)
+  --priority-backlog low-priority requests waiting ahead of 100 high-priority ones
+                     (quick 5000, full 50000)
   --no-write         print the table only; leave docs/benchmarks.* alone`;
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help' {
@@ -52,6 +59,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       concurrency: { type: 'string' },
       only: { type: 'string' },
       backlog: { type: 'string' },
+      'priority-backlog': { type: 'string' },
       'growth-rows': { type: 'string' },
       'latency-seconds': { type: 'string' },
       'no-write': { type: 'boolean' },
@@ -81,6 +89,12 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
           ? 200_000
           : 10_000
         : positiveInt('--backlog', values.backlog),
+    priorityBacklog:
+      values['priority-backlog'] === undefined
+        ? full
+          ? 50_000
+          : 5_000
+        : positiveInt('--priority-backlog', values['priority-backlog']),
     growthRows: growth ? [growth[0]!, growth[1]!] : full ? [10_000, 1_000_000] : [10_000, 100_000],
     latencySeconds:
       values['latency-seconds'] === undefined

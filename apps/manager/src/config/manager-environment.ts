@@ -59,7 +59,7 @@ export interface ManagerEnvironment {
   readonly maxPayloadBytes: number;
   /**
    * `WM_MAX_INFLIGHT_BYTES`: payload bytes a replica holds in memory at once across intake
-   * batches, claims, the outbox and its publishers (design 5.1). @default 67108864 (64 MiB)
+   * batches, claims, the outbox and its publishers (design 5.1). @default 33554432 (32 MiB)
    */
   readonly maxInflightBytes: number;
   /** `WM_DEDUP_RETENTION_MS`: how long a finished request's id is remembered. @default 86400000 (24 h) */

@@ -23,8 +23,9 @@ import { TopologyService } from './topology.service';
           prefetch: environment.prefetch,
           batchSize: environment.batchSize,
           windowMs: environment.batchWindowMs,
-          // A quarter of WM_MAX_INFLIGHT_BYTES for each consumer of payloads; claims hold half.
-          maxBufferedBytes: Math.floor(environment.maxInflightBytes / 4),
+          // WM_MAX_INFLIGHT_BYTES is the total: an eighth for each of the two consumers of
+          // payloads (requests, responses), half for dispatch claims, a quarter for events.
+          maxBufferedBytes: Math.floor(environment.maxInflightBytes / 8),
           maxMessageBytes: environment.maxPayloadBytes,
         }),
     },

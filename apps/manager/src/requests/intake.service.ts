@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type RequestState } from '@org/protocol';
+import { MAX_MESSAGES, type RequestState } from '@org/protocol';
 import { ConfigService } from '../config/config.service';
 import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
 import { DatabaseService, type Tx } from '../database/database.service';
+import { PayloadSchemas } from '../workers/payload-schemas.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { type AfterCommit, ChangeCommitter } from './change-committer.service';
 import { EngineContextFactory } from './engine-context.factory';
@@ -23,11 +24,14 @@ import { skippedEvent } from './skipped-event';
 /** What intake did with one request. */
 export interface IntakeOutcome {
   readonly requestId: string;
-  /** `SKIPPED`, or the state the request is in after intake (DISPATCHED, QUEUED, …). */
+  /**
+   * `SKIPPED`, `INVALID_CONTENT` (its payload breaks the schema of a `validatePayload` type; not
+   * stored), or the state the request is in after intake (DISPATCHED, QUEUED, …).
+   */
   readonly state: RequestState | 'SKIPPED';
   /** True when this was a repetition of an already recorded request (absorbed, no new events). */
   readonly duplicate: boolean;
-  /** Why it was skipped, when it was. */
+  /** Why it was skipped or refused, when it was. */
   readonly messages: readonly string[];
 }
 
@@ -40,7 +44,9 @@ interface Candidate {
 }
 
 /**
- * Records requests: validates them, resolves their route, decides their first state (engine
+ * Records requests: validates them (and, for a type configured `validatePayload: true`, their JSON
+ * payload against the schema its workers registered: a violation ends it `INVALID_CONTENT`
+ * unstored, like SKIPPED), resolves their route, decides their first state (engine
  * `admit`), inserts a batch in one statement and claims what the windows have room for, in one
  * transaction. An id already known is absorbed (the same payload, delivered again), answered
  * "already finished" (it ended, and is remembered for `WM_DEDUP_RETENTION_MS`) or "duplicate
@@ -58,6 +64,7 @@ export class IntakeService {
     private readonly workflows: WorkflowsService,
     private readonly counters: RequestCounters,
     private readonly timings: RequestTimings,
+    private readonly schemas: PayloadSchemas,
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
   ) {}
 
@@ -65,17 +72,32 @@ export class IntakeService {
   async ingest(items: readonly IntakeItem[]): Promise<IntakeOutcome[]> {
     const context = this.contexts.context();
     const outcomes = new Array<IntakeOutcome>(items.length);
-    const skipped: PendingEvent[] = [];
+    const refused: PendingEvent[] = [];
     const skip = (index: number, item: IntakeItem, reason: string, messages: readonly string[]) => {
       this.counters.skip(reason);
       outcomes[index] = { requestId: item.requestId, state: 'SKIPPED', duplicate: false, messages };
-      skipped.push(skippedEvent(item, messages));
+      refused.push(skippedEvent(item, messages));
     };
     const candidates: Candidate[] = [];
     items.forEach((item, index) => {
       if (item.kind === 'invalid') return skip(index, item, 'invalid', item.messages);
       const refusal = this.refusal(item, context);
       if (refusal) return skip(index, item, refusal.reason, [refusal.message]);
+      const invalid = this.payloadViolations(item);
+      if (invalid) {
+        outcomes[index] = {
+          requestId: item.requestId,
+          state: 'INVALID_CONTENT',
+          duplicate: false,
+          messages: invalid.messages,
+        };
+        const event = skippedEvent(item, invalid.messages);
+        refused.push({
+          ...event,
+          event: { ...event.event, state: 'INVALID_CONTENT', workerType: invalid.workerType },
+        });
+        return;
+      }
       candidates.push(this.candidateOf(item, index, context));
     });
     const { after, inserted } = await this.database.transaction((tx) =>
@@ -95,8 +117,9 @@ export class IntakeService {
         messages: [],
       };
     }
-    // SKIPPED is terminal and never stored: it is confirmed before the request is acknowledged.
-    await Promise.all([this.events.publish(skipped), this.committer.carryOut(after)]);
+    // SKIPPED and a refused INVALID_CONTENT are terminal and never stored: they are confirmed
+    // before the request is acknowledged.
+    await Promise.all([this.events.publish(refused), this.committer.carryOut(after)]);
     return outcomes;
   }
 
@@ -194,6 +217,34 @@ export class IntakeService {
       context,
     );
     return refusal ? { reason: 'deadline', message: refusal } : undefined;
+  }
+
+  /**
+   * The violations of a JSON payload sent to a type configured `validatePayload: true`, checked
+   * against the schema its workers registered (design 5.1): every one, each with its path, so
+   * one round of fixes is enough (past the header's limit, the rest are counted). Undefined when
+   * the payload conforms, when the type does not ask for the check (the common case costs two
+   * map lookups), or when there is nothing to check against (no schema registered yet, not JSON).
+   * A workflow's input is checked against its first step's type.
+   */
+  private payloadViolations(
+    item: Extract<IntakeItem, { kind: 'request' }>,
+  ): { workerType: string; messages: string[] } | undefined {
+    const route = this.config.route(item.request.contentType);
+    const workerType = route?.kind === 'worker' ? route.workerType : route?.steps[0];
+    if (workerType === undefined || this.config.worker(workerType)?.validatePayload !== true)
+      return undefined;
+    const violations = this.schemas.validate(workerType, item.request.body, item.request.mimeType);
+    if (!violations || violations.length === 0) return undefined;
+    const lines = violations.map((violation) => `${violation.path}: ${violation.message}`);
+    const messages =
+      lines.length <= MAX_MESSAGES
+        ? lines
+        : [
+            ...lines.slice(0, MAX_MESSAGES - 1),
+            `and ${lines.length - MAX_MESSAGES + 1} more violations`,
+          ];
+    return { workerType, messages };
   }
 
   private candidateOf(

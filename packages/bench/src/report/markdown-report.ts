@@ -74,6 +74,9 @@ export function markdownReport(report: Report): string {
     '  SUCCESS event, and submit → worker handler start (the worker returns its start time as output).',
     '- **Backlog**: requests submitted with no worker alive (all `NO_WORKER_AVAILABLE`), then a worker starts;',
     '  drain rate against the steady one-step rate, manager peak RSS (VmHWM and sampled VmRSS).',
+    '- **Priority under backlog**: low-priority requests (`wm-priority` 0) recorded with no worker alive, then 100',
+    '  at priority 9, then a worker starts; the low-priority ones whose SUCCESS event came before the last',
+    '  high-priority one (target: at most two dispatch windows, 2 × concurrency each), and the drain rate.',
     '- **Growth**: steady one-step throughput with finished/errored rows already in the requests table',
     '  (inserted with `generate_series`, then `ANALYZE`), small table against large.',
     '',
@@ -98,7 +101,7 @@ export function markdownReport(report: Report): string {
 }
 
 function commandLine(options: BenchOptions): string {
-  return `n=${options.n}, concurrency ${options.concurrency}, backlog ${options.backlog.toLocaleString('en-US')}, growth ${options.growthRows
+  return `n=${options.n}, concurrency ${options.concurrency}, backlog ${options.backlog.toLocaleString('en-US')}, priority backlog ${options.priorityBacklog.toLocaleString('en-US')}, growth ${options.growthRows
     .map((rows) => rows.toLocaleString('en-US'))
     .join(' vs ')} rows`;
 }

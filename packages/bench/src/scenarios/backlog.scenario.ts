@@ -1,8 +1,8 @@
 import { Client } from 'pg';
-import { type RequestState } from '@org/protocol';
 import { type Scenario } from '../scenario';
-import { nowMs, sleep } from '../support/clock';
+import { nowMs } from '../support/clock';
 import { SystemUnderTest, systemUnavailable } from '../support/system-under-test';
+import { waitUntilWaiting } from '../support/waiting-requests';
 
 /**
  * Backlog: requests submitted while no worker is alive (all recorded as NO_WORKER_AVAILABLE), then
@@ -88,28 +88,3 @@ export const backlogScenario: Scenario = {
     }
   },
 };
-
-const WAITING: RequestState = 'NO_WORKER_AVAILABLE';
-
-async function waitUntilWaiting(
-  db: Client,
-  schema: string,
-  count: number,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = nowMs() + timeoutMs;
-  let waiting = 0;
-  while (nowMs() < deadline) {
-    const { rows } = await db
-      .query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".requests WHERE state = $1`, [
-        WAITING,
-      ])
-      .catch(() => ({ rows: [{ n: '0' }] }));
-    waiting = Number(rows[0]?.n ?? 0);
-    if (waiting >= count) return;
-    await sleep(250);
-  }
-  throw new Error(
-    `only ${waiting} of ${count} requests reached NO_WORKER_AVAILABLE within ${timeoutMs} ms`,
-  );
-}

@@ -3,10 +3,18 @@ import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { HEADERS, META_HEADER_PREFIX } from '../headers';
 import {
   CONTRACT_VERSION,
+  DEFAULT_DEDUP_RETENTION_MS,
   DEFAULT_HEARTBEAT_EXPIRY_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_MAX_BATCH_BYTES,
+  DEFAULT_MAX_INFLIGHT_BYTES,
   DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_RUNNING_AFTER_MS,
+  MAX_BATCH_ITEMS,
+  MAX_PRIORITY,
+  WORK_QUEUE_DELIVERY_LIMIT,
 } from '../limits';
+import { BATCH_CONTENT_TYPE, PARTS_CONTENT_TYPE } from '../media-types';
 import { ControlOrderBody } from '../messages/control-message';
 import { META_FIELD_DESCRIPTION, type HeaderField } from '../messages/header-fields';
 import { WorkerStatusBody } from '../messages/worker-status-message';
@@ -172,7 +180,11 @@ export function contractDocument(): Record<string, unknown> {
         'Every exchange and queue name starts with the namespace {ns}. Every message is published with publisher confirms; all but heartbeats are persistent (the deliveryMode of each operation binding).',
         'A consumer acks only after its effect is durable: the manager after its database commit, a worker after its response is confirmed.',
         `Worker type names match ${WORKER_TYPE_PATTERN.source}. Header values arriving as strings are accepted for integers and booleans.`,
-        `Defaults: WM_MAX_PAYLOAD_BYTES ${DEFAULT_MAX_PAYLOAD_BYTES}, WM_HEARTBEAT_INTERVAL_MS ${DEFAULT_HEARTBEAT_INTERVAL_MS}, WM_HEARTBEAT_EXPIRY_MS ${DEFAULT_HEARTBEAT_EXPIRY_MS}.`,
+        `Defaults: WM_MAX_PAYLOAD_BYTES ${DEFAULT_MAX_PAYLOAD_BYTES}, WM_HEARTBEAT_INTERVAL_MS ${DEFAULT_HEARTBEAT_INTERVAL_MS}, WM_HEARTBEAT_EXPIRY_MS ${DEFAULT_HEARTBEAT_EXPIRY_MS}; v2: WM_MAX_INFLIGHT_BYTES ${DEFAULT_MAX_INFLIGHT_BYTES}, WM_DEDUP_RETENTION_MS ${DEFAULT_DEDUP_RETENTION_MS}, ${HEADERS.priority} 0 (0 to ${MAX_PRIORITY}), ${HEADERS.notify} all, ${HEADERS.notBefore} and ${HEADERS.deadline} none, ${HEADERS.acceptBatch} false, the SDK's runningAfterMs ${DEFAULT_RUNNING_AFTER_MS}.`,
+        `v2 request states QUEUED (a live worker type's dispatch window is full, or the type is paused) and SCHEDULED (not before ${HEADERS.notBefore}, or a retry backoff); v2 event SCHEDULED. GRANTED, DELAYED, SCHEDULED, RUNNING and PROGRESS events are published non-persistent (at most once); terminal events persistent (at least once).`,
+        `Batch frames (v2): a message whose AMQP contentType is ${BATCH_CONTENT_TYPE} carries ${HEADERS.batch} items (1 to ${MAX_BATCH_ITEMS}), at most ${DEFAULT_MAX_BATCH_BYTES} bytes (WM_MAX_BATCH_BYTES); its body is, per item, a uint32 big-endian length, a UTF-8 JSON object of the item's headers (plus messageId, correlationId, contentType, and replyTo on requests), a uint32 big-endian length and the item's body. A fan-in job of a graph workflow uses the same layout with contentType ${PARTS_CONTENT_TYPE}, one part per parent step named by ${HEADERS.stepId}.`,
+        `A message the manager cannot apply is parked: published unchanged to {ns}.parked with every reason in ${HEADERS.parkReasons} and the queue it came from in ${HEADERS.parkedFrom}.`,
+        `Set by RabbitMQ: ${HEADERS.deliveryCount} on deliveries from quorum queues (work queues dead-letter after ${WORK_QUEUE_DELIVERY_LIMIT}); ${HEADERS.death}, ${HEADERS.firstDeathReason} and ${HEADERS.firstDeathQueue} on dead-lettered messages (a job dead-lettered by its worker queue ends ERROR with that reason).`,
       ].join('\n'),
     },
     defaultContentType: 'application/octet-stream',

@@ -49,12 +49,28 @@ export class DispatchStateDto {
   outstanding!: number;
   @ApiProperty() paused!: boolean;
   @ApiProperty({ nullable: true, type: String }) pauseReason!: string | null;
-  @ApiProperty({ nullable: true, type: Number }) maxInFlight!: number | null;
-  @ApiProperty({ nullable: true, type: Object }) rateLimit!: {
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description:
+      "The configured cap of the window; null (the default): twice the live ready instances' concurrency.",
+  })
+  maxInFlight!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Object,
+    description:
+      'The configured token bucket { perSecond, burst } (burst defaults to ceil(perSecond)); null (the default): no limit.',
+  })
+  rateLimit!: {
     perSecond: number;
     burst: number;
   } | null;
-  @ApiProperty({ enum: ['none', 'tenant', 'owner'] }) fairness!: string;
+  @ApiProperty({
+    enum: ['none', 'tenant', 'owner'],
+    description: 'Round robin between tenants or owners at equal priority. @default none',
+  })
+  fairness!: string;
   @ApiProperty() noWorkerAvailable!: number;
   @ApiProperty() queued!: number;
   @ApiProperty() scheduled!: number;

@@ -25,6 +25,67 @@ const failurePolicy: Record<string, SchemaObject> = {
       maxBackoffMs: { type: 'integer', minimum: 0, default: 3600000 },
     },
   },
+  retention: {
+    type: 'object',
+    additionalProperties: false,
+    description:
+      'Kept requests are deleted this long after they ended. Durations: milliseconds, or one number and a unit (ms, s, m, h, d) such as "90s", "24h", "7d". Default: kept until deleted.',
+    properties: {
+      success: {
+        oneOf: [
+          { type: 'integer', minimum: 0 },
+          { type: 'string', example: '7d' },
+        ],
+        description: 'Kept successes (needs keepSuccess: true). Default: kept until deleted.',
+      },
+      errors: {
+        oneOf: [
+          { type: 'integer', minimum: 0 },
+          { type: 'string', example: '30d' },
+        ],
+        description:
+          'Kept failures (ERROR, INVALID_CONTENT, CANCELLED; not with keepErrors: false). Default: kept until deleted.',
+      },
+    },
+  },
+};
+
+/** Dispatch keys of a worker type (design 5.1). */
+const dispatchPolicy: Record<string, SchemaObject> = {
+  maxInFlight: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 1000000,
+    description:
+      'Cap of the dispatch window (jobs outstanding across every replica). Default: none, the window is twice the concurrency of the live ready instances (8 for one that advertises none).',
+  },
+  rateLimit: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['perSecond'],
+    description: 'A token bucket shared by every replica. Default: none (no limit).',
+    properties: {
+      perSecond: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 100000 },
+      burst: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 100000,
+        description: 'Default: ceil(perSecond), at least 1.',
+      },
+    },
+  },
+  fairness: {
+    type: 'string',
+    enum: ['none', 'tenant', 'owner'],
+    default: 'none',
+    description: 'At equal priority, round robin between tenants (owners) instead of oldest first.',
+  },
+  validatePayload: {
+    type: 'boolean',
+    default: false,
+    description:
+      'Check JSON payloads against the schema the type registered; a payload that breaks it is answered INVALID_CONTENT at intake.',
+  },
 };
 
 /** OpenAPI schema of the configuration document (the protocol's `ManagerConfig`, which the import validates). */
@@ -51,6 +112,7 @@ export const CONFIG_DOCUMENT_SCHEMA: SchemaObject = {
           },
           description: { type: 'string' },
           ...failurePolicy,
+          ...dispatchPolicy,
         },
       },
     },

@@ -96,8 +96,12 @@ export function rowColumns(alias = ''): string {
   return ROW_COLUMNS.map((column) => `${prefix}${column}`).join(', ');
 }
 
-/** {@link rowColumns} plus the arrival order and the input. */
+/**
+ * {@link rowColumns} plus the arrival order and the input, in base64 as `input_base64`: pg reads
+ * `bytea` as hex text (twice the payload, as a wire buffer and again as a string), base64 costs
+ * a third more instead, and Node decodes it faster.
+ */
 export function dispatchColumns(alias = ''): string {
   const prefix = alias ? `${alias}.` : '';
-  return `${rowColumns(alias)}, ${prefix}seq, ${prefix}input`;
+  return `${rowColumns(alias)}, ${prefix}seq, encode(${prefix}input, 'base64') AS input_base64`;
 }

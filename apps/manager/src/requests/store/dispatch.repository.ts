@@ -215,7 +215,14 @@ export class DispatchRepository {
   /** Rows with their inputs, to decide their dispatch and build their jobs. */
   async load(tx: Tx, ids: readonly string[]): Promise<DispatchRow[]> {
     if (ids.length === 0) return [];
-    return tx.query<DispatchRow>(this.loadStatement, [ids]);
+    const rows = await tx.query<RequestRow & { seq: string; input_base64: string }>(
+      this.loadStatement,
+      [ids],
+    );
+    return rows.map(({ input_base64, ...row }) => ({
+      ...row,
+      input: Buffer.from(input_base64, 'base64'),
+    }));
   }
 
   /** Records confirmed jobs as DISPATCHED (unless answered meanwhile); returns the ids marked. */

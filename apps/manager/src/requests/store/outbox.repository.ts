@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type EventInput, type NotifyMode } from '@org/protocol';
 import { DatabaseService, type Statement, type Tx } from '../../database/database.service';
 import { type PendingEvent } from '../engine/effects';
+import { packBytes, sliceSql } from './packed-bytes';
 
 /** Outbox rows staged in a transaction, to send once it committed. */
 export interface StagedEvents {
@@ -33,8 +34,10 @@ export class OutboxRepository {
     this.stageStatement = database.statement(
       'outbox-stage',
       `INSERT INTO ${outbox} (request_id, event, body, reply_to, claimed_until)
-       SELECT u.request_id, u.event::jsonb, u.body, u.reply_to, now() + $5 * interval '1 millisecond'
-       FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[]) AS u(request_id, event, body, reply_to)
+       SELECT u.request_id, u.event::jsonb, ${sliceSql('$7', 'u.body_off', 'u.body_len')}, u.reply_to,
+         now() + $5 * interval '1 millisecond'
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $6::int[])
+         AS u(request_id, event, body_off, reply_to, body_len)
        RETURNING id`,
     );
     this.deleteStatement = database.statement(
@@ -61,6 +64,7 @@ export class OutboxRepository {
   /** Writes terminal events inside the caller's transaction, claimed by this replica for `claimMs`. */
   async stage(tx: Tx, events: readonly PendingEvent[], claimMs: number): Promise<StagedEvents> {
     if (events.length === 0) return { ids: [], events };
+    const bodies = packBytes(events.map((pending) => pending.event.body ?? Buffer.alloc(0)));
     const rows = await tx.query<{ id: string }>(this.stageStatement, [
       events.map((pending) => pending.event.requestId),
       events.map((pending) =>
@@ -71,9 +75,11 @@ export class OutboxRepository {
           acceptBatch: pending.acceptBatch,
         }),
       ),
-      events.map((pending) => pending.event.body ?? Buffer.alloc(0)),
+      bodies.offsets,
       events.map((pending) => pending.replyTo ?? null),
       claimMs,
+      bodies.lengths,
+      bodies.blob,
     ]);
     return { ids: rows.map((row) => row.id), events };
   }

@@ -4,6 +4,7 @@ import { rowColumns, type RequestRow } from '../engine/request-row';
 import { type RowChange } from '../engine/row-change';
 import { type KnownRequest, type NewRequest } from './new-request';
 import { OUTSTANDING, TERMINAL } from './sql-states';
+import { packBytes, sliceSql } from './packed-bytes';
 
 /** The kept output of a request, as stored. */
 export interface StoredOutput {
@@ -39,16 +40,16 @@ export class RequestsRepository {
          reply_to, traceparent, tracestate, timeout_ms, priority, not_before, start_by, notify, accept_batch,
          parent_id, fair_key)
        SELECT u.id, u.state, u.content_type, u.workflow, string_to_array(u.steps, ','), 0, u.worker_type, 0, 0,
-         u.input, u.content_type, u.input_mime, '{}'::jsonb, u.sha, u.tenant, u.owner, u.session, u.correlation_id,
+         ${sliceSql('$26', 'u.input_off', 'u.input_len')}, u.content_type, u.input_mime, '{}'::jsonb, u.sha, u.tenant, u.owner, u.session, u.correlation_id,
          u.reply_to, u.traceparent, u.tracestate, u.timeout_ms, u.priority, u.not_before, u.start_by, u.notify,
          u.accept_batch, u.parent_id, u.fair_key
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[],
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
                    $9::bytea[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
                    $16::text[], $17::int[], $18::smallint[], $19::timestamptz[], $20::timestamptz[], $21::text[],
-                   $22::boolean[], $23::text[], $24::text[])
-         AS u(id, state, content_type, workflow, steps, worker_type, input, input_mime, sha, tenant, owner,
+                   $22::boolean[], $23::text[], $24::text[], $25::int[])
+         AS u(id, state, content_type, workflow, steps, worker_type, input_off, input_mime, sha, tenant, owner,
               session, correlation_id, reply_to, traceparent, tracestate, timeout_ms, priority, not_before,
-              start_by, notify, accept_batch, parent_id, fair_key)
+              start_by, notify, accept_batch, parent_id, fair_key, input_len)
        WHERE NOT EXISTS (SELECT 1 FROM ${finished} f WHERE f.id = u.id)
        ON CONFLICT (id) DO NOTHING
        RETURNING id, seq`,
@@ -68,13 +69,14 @@ export class RequestsRepository {
       'requests-update',
       `UPDATE ${requests} r SET
          state = u.state, step = u.step, worker_type = u.worker_type, attempt = u.attempt,
-         cycle_attempts = u.cycle_attempts, input = COALESCE(u.input, r.input),
+         cycle_attempts = u.cycle_attempts,
+         input = COALESCE(${sliceSql('$21', 'u.input_off', 'u.input_len')}, r.input),
          input_content_type = u.input_content_type, input_mime = u.input_mime, meta = u.meta::jsonb,
          messages = ARRAY(SELECT jsonb_array_elements_text(u.messages::jsonb)), worker_id = u.worker_id,
          not_before = u.not_before, start_by = u.start_by, fair_key = u.fair_key,
-         output = COALESCE(u.output, r.output),
+         output = COALESCE(${sliceSql('$22', 'u.output_off', 'u.output_len')}, r.output),
          output_content_type = COALESCE(u.output_content_type, r.output_content_type),
-         output_mime = CASE WHEN u.output IS NULL THEN r.output_mime ELSE u.output_mime END,
+         output_mime = CASE WHEN u.output_len < 0 THEN r.output_mime ELSE u.output_mime END,
          lease_until = CASE WHEN u.claimed THEN now() + $19 * interval '1 millisecond'
                             WHEN u.state = 'TO_DISPATCH' THEN r.lease_until END,
          deadline = CASE WHEN u.claimed THEN now() + r.timeout_ms * interval '1 millisecond'
@@ -83,12 +85,12 @@ export class RequestsRepository {
          finished_at = CASE WHEN u.state IN ${TERMINAL}
                             THEN CASE WHEN r.state IN ${TERMINAL} THEN r.finished_at ELSE now() END END,
          retry_at = NULL, updated_at = now()
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::bytea[], $8::text[],
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::int[], $8::text[],
                    $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[],
-                   $15::boolean[], $16::bytea[], $17::text[], $18::text[], $20::text[])
-         AS u(id, state, step, worker_type, attempt, cycle_attempts, input, input_content_type, input_mime,
-              meta, messages, worker_id, not_before, start_by, claimed, output, output_content_type, output_mime,
-              fair_key)
+                   $15::boolean[], $16::int[], $17::text[], $18::text[], $20::text[], $23::int[], $24::int[])
+         AS u(id, state, step, worker_type, attempt, cycle_attempts, input_off, input_content_type, input_mime,
+              meta, messages, worker_id, not_before, start_by, claimed, output_off, output_content_type, output_mime,
+              fair_key, input_len, output_len)
        WHERE r.id = u.id`,
     );
     this.finishStatement = database.statement(
@@ -117,6 +119,7 @@ export class RequestsRepository {
   async insert(tx: Tx, requests: readonly NewRequest[]): Promise<Map<string, string>> {
     if (requests.length === 0) return new Map();
     const column = <T>(pick: (request: NewRequest) => T): T[] => requests.map(pick);
+    const inputs = packBytes(requests.map((r) => r.input));
     const rows = await tx.query<{ id: string; seq: string }>(this.insertStatement, [
       column((r) => r.row.id),
       column((r) => r.row.state),
@@ -124,7 +127,7 @@ export class RequestsRepository {
       column((r) => r.row.workflow),
       column((r) => r.row.steps.join(',')),
       column((r) => r.row.worker_type),
-      column((r) => r.input),
+      inputs.offsets,
       column((r) => r.row.input_mime),
       column((r) => r.sha),
       column((r) => r.row.tenant),
@@ -142,6 +145,8 @@ export class RequestsRepository {
       column((r) => r.row.accept_batch),
       column((r) => r.row.parent_id),
       column((r) => r.row.fair_key),
+      inputs.lengths,
+      inputs.blob,
     ]);
     return new Map(rows.map((row) => [row.id, row.seq]));
   }
@@ -171,6 +176,8 @@ export class RequestsRepository {
     const finishes = changes.filter((change) => change.write === 'finish');
     if (updates.length > 0) {
       const column = <T>(pick: (change: RowChange) => T): T[] => updates.map(pick);
+      const inputs = packBytes(column((c) => c.input));
+      const outputs = packBytes(column((c) => c.output?.body));
       await tx.query(this.updateStatement, [
         column((c) => c.row.id),
         column((c) => c.row.state),
@@ -178,7 +185,7 @@ export class RequestsRepository {
         column((c) => c.row.worker_type),
         column((c) => c.row.attempt),
         column((c) => c.row.cycle_attempts),
-        column((c) => c.input),
+        inputs.offsets,
         column((c) => c.row.input_content_type),
         column((c) => c.row.input_mime),
         column((c) => JSON.stringify(c.row.meta)),
@@ -187,11 +194,15 @@ export class RequestsRepository {
         column((c) => c.row.not_before),
         column((c) => c.row.start_by),
         column((c) => c.claimed),
-        column((c) => c.output?.body ?? null),
+        outputs.offsets,
         column((c) => c.output?.contentType ?? null),
         column((c) => c.output?.mimeType ?? null),
         leaseMs,
         column((c) => c.row.fair_key),
+        inputs.blob,
+        outputs.blob,
+        inputs.lengths,
+        outputs.lengths,
       ]);
     }
     if (finishes.length > 0) {

@@ -18,7 +18,10 @@ export class BulkQueryDto extends RequestFilterDto {
   @IsBoolean()
   dryRun?: boolean;
 
-  @ApiPropertyOptional({ description: 'With cancel: the reason given to requesters and workers.' })
+  @ApiPropertyOptional({
+    description:
+      'With cancel: the reason given to requesters and workers. @default "cancelled by an operator"',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_MESSAGE_LENGTH)
