@@ -12,6 +12,9 @@ import { RequestTimings } from './request-timings';
 import { type DispatchKey } from './store/dispatch.repository';
 import { RequestsRepository } from './store/requests.repository';
 
+/** Committed batches whose sends (events, jobs, cancel orders) may be awaiting confirms at once. */
+const CARRY_DEPTH = 4;
+
 /**
  * Applies outcomes (worker responses, dead letters) to request rows: one transaction per batch,
  * rows locked in id order (no deadlocks between replicas), each outcome decided by the engine
@@ -21,8 +24,8 @@ import { RequestsRepository } from './store/requests.repository';
 @Injectable()
 export class OutcomesService {
   private readonly logger = new Logger('Outcomes');
-  /** The after-commit work of the last batch {@link applyBatch} committed. */
-  private carrying: Promise<void> = Promise.resolve();
+  /** The after-commit work of the batches {@link applyBatch} committed, oldest first. */
+  private readonly carrying: Promise<void>[] = [];
 
   constructor(
     private readonly database: DatabaseService,
@@ -43,13 +46,17 @@ export class OutcomesService {
   async applyBatch(outcomes: readonly Outcome[]): Promise<void> {
     if (outcomes.length === 0) return;
     const after = await this.database.transaction((tx) => this.applyInTx(tx, outcomes));
-    const previous = this.carrying;
-    this.carrying = this.committer
+    const carried = this.committer
       .carryOut(after)
       .catch((error: unknown) =>
         this.logger.warn(`after-commit work failed: ${(error as Error).message}`),
-      );
-    await previous;
+      )
+      .finally(() => this.carrying.splice(this.carrying.indexOf(carried), 1));
+    this.carrying.push(carried);
+    // The refill of a window waits for this: the next batch's transaction may start while the
+    // last CARRY_DEPTH batches still wait for their confirms (quorum writes each wait for an
+    // fsync), but no more, so what waits on the broker stays bounded.
+    if (this.carrying.length > CARRY_DEPTH) await this.carrying[0];
   }
 
   /**
@@ -77,7 +84,7 @@ export class OutcomesService {
 
   /** Resolves when the sends of the last applied batch are done (shutdown). */
   async settled(): Promise<void> {
-    await this.carrying;
+    await Promise.all([...this.carrying]);
   }
 
   private async applyInTx(tx: Tx, outcomes: readonly Outcome[]): Promise<AfterCommit> {

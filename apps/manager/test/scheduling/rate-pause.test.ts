@@ -47,6 +47,8 @@ describe('rate limits and pause (design 5.1)', () => {
     await publishMany(channel, ns().names, 'first', 10, 'text/pz');
     // The window of one instance of 2 is 4: four jobs go out and two start.
     await waitFor(() => worker.jobs.length === 2, { what: 'two jobs running' });
+    // The ten may arrive in several intake batches: wait until the whole window went out.
+    await events.waitFor(4, inState('GRANTED'), 30_000, 'the window of four dispatched');
     await manager.app.get(DispatchControls).pause('pz', 'maintenance', 'test');
     release();
     const outAtPause = 4;
