@@ -3,8 +3,8 @@
  * process, 1–4 manager replicas as child processes, a load generator, and a report.
  *
  * ```sh
- * pnpm sim                   # full scenarios (~35 min; a quiet machine)
- * pnpm sim -- --short        # ~1–2 min (CI)
+ * pnpm sim                   # full scenarios (~50 min; a quiet machine)
+ * pnpm sim -- --short        # ~4 min (CI)
  * pnpm sim -- --only 1 --replicas 1,2 --instances 5000 --no-write
  * ```
  *

@@ -11,6 +11,11 @@ export interface Criterion {
    * machine as much as the code, so a short run reports it without failing on it.
    */
   readonly timing?: boolean;
+  /**
+   * False when the run was too short for the criterion to tell (scenario 4's dead tuples in a
+   * short run): the figure is reported as "not judged" and does not fail the run. @default true
+   */
+  readonly judged?: boolean;
 }
 
 /** What a scenario reports: its criteria, its figures (tables), and notes for the reader. */
@@ -32,8 +37,8 @@ export interface SimContext {
 
 /**
  * One scenario of issue 18, in its own file under `scenarios/`, in its own namespace (broker
- * and schema), cleaned up after. The lead adds scenarios 3 and 4 the same way: build an
- * {@link SimEnvironment}, start replicas, a fleet (with job answerers) and a load, measure.
+ * and schema), cleaned up after: it builds a {@link SimEnvironment}, starts replicas, a fleet
+ * (with job answerers) and a load, and measures.
  */
 export interface Scenario {
   readonly number: number;

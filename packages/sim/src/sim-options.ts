@@ -1,6 +1,6 @@
 /** What one `pnpm sim` run does; every field has a default per mode. */
 export interface SimOptions {
-  /** `short`: 2–3 minutes, 2,000 instances (CI); `full`: the issue's sizes. */
+  /** `short`: about 4 minutes, 2,000 instances (CI); `full`: the issue's sizes. */
   readonly mode: 'short' | 'full';
   /** Scenario numbers to run (issue 18's numbering). @default every implemented one */
   readonly only: ReadonlySet<number>;
@@ -18,15 +18,23 @@ export interface SimOptions {
   readonly steadyMs: number;
   /** Instances scenario 2 kills. @default 100 (10 in short mode) */
   readonly kill: number;
+  /** Requests scenario 3 queues while no worker exists. @default 10000 full, 1000 short */
+  readonly backlog: number;
+  /** Request rate of scenario 4, per second. @default 300 full, 100 short */
+  readonly killRate: number;
+  /** Load duration of scenario 4. @default 600 s full, 60 s short */
+  readonly killRunMs: number;
+  /** Scenario 4 SIGKILLs a replica (and starts a new one) this often. @default 30 s full, 15 s short */
+  readonly killEveryMs: number;
   /** Rewrite docs/scale.md and docs/scale.json. @default true (false with --no-write) */
   readonly write: boolean;
 }
 
-export const IMPLEMENTED_SCENARIOS = [1, 2, 5] as const;
+export const IMPLEMENTED_SCENARIOS = [1, 2, 3, 4, 5] as const;
 
 export const USAGE = `pnpm sim [-- options]
 
-  --short               2–3 minutes, 2,000 instances at a 2 s heartbeat (what CI runs)
+  --short               about 4 minutes, 2,000 instances at a 2 s heartbeat (what CI runs)
   --only 1,2,5          scenarios to run (default: all implemented: ${IMPLEMENTED_SCENARIOS.join(', ')})
   --instances N         simulated worker instances (default 20000; 2000 with --short)
   --types N             worker types they spread over (default 20)
@@ -35,6 +43,10 @@ export const USAGE = `pnpm sim [-- options]
   --window S            scenario 1 measured window per replica count (default 300; 10 with --short)
   --steady S            scenario 2 steady run before the kill (default 600; 15 with --short)
   --kill N              instances scenario 2 kills (default 100; 10 with --short)
+  --backlog N           requests scenario 3 queues with no worker (default 10000; 1000 with --short)
+  --rate N              scenario 4 requests per second (default 300; 100 with --short)
+  --duration S          scenario 4 load duration (default 600; 60 with --short)
+  --kill-every S        scenario 4 SIGKILLs a replica this often (default 30; 15 with --short)
   --no-write            print the report, leave docs/scale.{md,json} alone
 `;
 
@@ -75,6 +87,10 @@ export function parseSimOptions(args: readonly string[]): SimOptions | 'help' {
     '--window',
     '--steady',
     '--kill',
+    '--backlog',
+    '--rate',
+    '--duration',
+    '--kill-every',
     '--no-write',
   ]);
   for (const arg of args) {
@@ -99,6 +115,10 @@ export function parseSimOptions(args: readonly string[]): SimOptions | 'help' {
     rateWindowMs: int('--window', short ? 10 : 300, 1) * 1000,
     steadyMs: int('--steady', short ? 15 : 600, 1) * 1000,
     kill: int('--kill', short ? 10 : 100, 1),
+    backlog: int('--backlog', short ? 1000 : 10_000, 1),
+    killRate: int('--rate', short ? 100 : 300, 1),
+    killRunMs: int('--duration', short ? 60 : 600, 1) * 1000,
+    killEveryMs: int('--kill-every', short ? 15 : 30, 1) * 1000,
     write: !args.includes('--no-write'),
   };
 }

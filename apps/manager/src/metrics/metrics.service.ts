@@ -10,8 +10,13 @@ import { WorkerCatalogue } from '../workers/worker-catalogue.service';
 import { WorkerMessageCounters } from '../workers/worker-message-counters';
 import { ManagerMetrics } from './manager-metrics';
 
-/** Database-derived gauges are refreshed at most this often, however many scrapers there are. */
-const REFRESH_MS = 2000;
+/**
+ * Database-derived gauges are refreshed at most this often, however many scrapers there are:
+ * short enough that `wm_waiting_requests` shows a first waiting request within a second (what an
+ * autoscaler scaling from zero reads), long enough that frequent scrapes cost at most two
+ * aggregate queries a second.
+ */
+const REFRESH_MS = 500;
 
 /**
  * Renders `/metrics`: brings the counters up to date with the request flow's in-memory counts,

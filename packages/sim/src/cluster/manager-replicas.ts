@@ -14,6 +14,14 @@ export interface ReplicaSettings {
   readonly logPrefix: string;
 }
 
+/** `GET /api/v1/scaling/:type`'s answer. */
+export interface ScalingSignal {
+  readonly type: string;
+  readonly waitingRequests: number;
+  readonly oldestWaitingSeconds: number;
+  readonly desiredInstances: number;
+}
+
 /** One manager replica: `node apps/manager/dist/main.js` on its own port. */
 export class ManagerReplica {
   constructor(
@@ -36,6 +44,16 @@ export class ManagerReplica {
   /** Live instances over every type, as this replica's view says. */
   async liveInstances(): Promise<number> {
     return sumOf(await this.metrics(), 'wm_live_instances');
+  }
+
+  /**
+   * The scale-from-zero signal of one worker type (`GET /api/v1/scaling/:type`, what KEDA's
+   * metrics-api trigger reads), computed from the database at each call.
+   */
+  async scaling(type: string): Promise<ScalingSignal> {
+    const response = await fetch(`${this.url}/api/v1/scaling/${encodeURIComponent(type)}`);
+    if (!response.ok) throw new Error(`${this.id}: /api/v1/scaling answered ${response.status}`);
+    return (await response.json()) as ScalingSignal;
   }
 
   async ready(): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import { buildResponse, parseJob, type Names } from '@org/protocol';
+import { buildResponse, parseJob, type DeliveredJob, type Names } from '@org/protocol';
 
 /** Settings of a {@link JobAnswerer}. */
 export interface JobAnswererOptions {
@@ -11,6 +11,8 @@ export interface JobAnswererOptions {
   readonly delayMs?: number;
   /** Jobs held at once (the type's simulated capacity). @default 64 */
   readonly prefetch?: number;
+  /** Told of every job as it arrives (epoch ms), before its delay: dispatch measurements. @default none */
+  readonly onJob?: (job: DeliveredJob, receivedAt: number) => void;
 }
 
 /**
@@ -46,11 +48,13 @@ export class JobAnswerer {
   }
 
   private async answer(message: ConsumeMessage): Promise<void> {
+    const receivedAt = Date.now();
     const job = parseJob(message);
     if (!job.ok) {
       this.channel.nack(message, false, false);
       return;
     }
+    this.options.onJob?.(job.value, receivedAt);
     await new Promise((resolve) => setTimeout(resolve, this.options.delayMs ?? 50));
     const ids = this.options.instanceIds;
     const workerId = ids[this.next++ % ids.length] ?? 'sim-answerer';
@@ -65,13 +69,17 @@ export class JobAnswerer {
       body: job.value.body,
     });
     try {
-      this.channel.publish(
-        response.exchange,
-        response.routingKey,
-        response.content,
-        response.options,
+      // This answer's own confirm: `waitForConfirms()` would wait for (and wrap the callback of)
+      // every answer the channel has outstanding, quadratic with thousands of jobs in flight.
+      await new Promise<void>((resolve, reject) =>
+        this.channel.publish(
+          response.exchange,
+          response.routingKey,
+          response.content,
+          response.options,
+          (error) => (error ? reject(error as Error) : resolve()),
+        ),
       );
-      await this.channel.waitForConfirms();
       this.channel.ack(message);
       this.answered += 1;
     } catch {

@@ -8,6 +8,8 @@ import { buildRequest, type Names } from '@org/protocol';
  */
 export class RequestLoad {
   readonly sent: string[] = [];
+  /** When each of {@link sent} was published (same index), epoch ms. */
+  readonly sentAt: number[] = [];
   private readonly run = randomBytes(3).toString('hex');
 
   constructor(
@@ -50,6 +52,7 @@ export class RequestLoad {
     });
     this.channel.publish(message.exchange, message.routingKey, message.content, message.options);
     this.sent.push(requestId);
+    this.sentAt.push(Date.now());
     return requestId;
   }
 }

@@ -42,14 +42,14 @@ export function markdownReport(report: SimReport): string {
     'and removes them afterwards.',
     '',
     '```sh',
-    'pnpm sim                     # full: 20,000 instances, 5 min per replica count, 10 min steady run (~35 min)',
-    'pnpm sim -- --short          # ~2 min: 2,000 instances at 2 s, short windows (what CI runs)',
+    'pnpm sim                     # full: 20,000 instances, 5 min per replica count, 10 min runs (~50 min)',
+    'pnpm sim -- --short          # ~4 min: 2,000 instances at 2 s, short windows (what CI runs)',
     'pnpm sim -- --only 1 --replicas 2 --instances 5000 --window 60 --no-write',
     '```',
     '',
     'It needs a current build (`pnpm sim` builds first), RabbitMQ and PostgreSQL (`AMQP_URL`,',
     '`DATABASE_URL` or the local defaults). Children log to `.sim-out/`. The full run loads the',
-    'machine for about half an hour: run it on a quiet one.',
+    'machine for most of an hour: run it on a quiet one.',
     '',
     '## What is measured, and how',
     '',
@@ -61,6 +61,13 @@ export function markdownReport(report: SimReport): string {
     "  `WM_LIVENESS_POLL_MS` (250 ms): the longest a replica's view can trail the table.",
     "- **Expiries**: each replica's view is its `wm_live_instances` gauge; a steady run samples it every",
     '  second on every replica, and checks the leases of heartbeating instances in the table.',
+    '- **Scale from zero** (3): the waiting signal is `GET /api/v1/scaling/:type` (`waitingRequests`,',
+    "  read from the database at each call) polled every 20 ms from the first request's publication;",
+    "  dispatch is per request, from the worker instance's registration to the job reaching its consumer.",
+    '- **Exactly once** (2–5): counted from `<ns>.events`; terminal events are at least once (outbox), so',
+    '  copies of one outcome (same state and attempt) are reported apart from a request ending twice.',
+    "- **Pooler and dead tuples** (4): PgBouncer's `SHOW POOLS` every 250 ms (peak server connections);",
+    '  `pg_stat_user_tables` of the requests table, judged against three `autovacuum_naptime` rounds.',
     '',
     `## Latest run: ${report.mode} mode, ${report.date}`,
     '',
@@ -75,7 +82,8 @@ export function markdownReport(report: SimReport): string {
   } else {
     parts.push(
       '',
-      'A short run: 2,000 instances, a 2 s heartbeat and short windows. It checks the harness and the',
+      'A short run: 2,000 instances at a 2 s heartbeat, short windows, 1,000 requests from zero, 60 s of',
+      'replica kills at 100 req/s. It checks the harness and the',
       'correctness criteria (it exits 1 when one fails) and reports the timing targets without failing on them.',
     );
   }
@@ -89,7 +97,14 @@ export function markdownReport(report: SimReport): string {
           criterion: criterion.name,
           target: criterion.target,
           measured: criterion.measured,
-          '': criterion.pass ? 'pass' : criterion.timing ? '**over target**' : '**FAIL**',
+          '':
+            criterion.judged === false
+              ? 'not judged'
+              : criterion.pass
+                ? 'pass'
+                : criterion.timing
+                  ? '**over target**'
+                  : '**FAIL**',
         })),
       ),
       '',
@@ -108,13 +123,16 @@ export function markdownReport(report: SimReport): string {
   }
   parts.push(
     '',
-    '## Scenarios still to add',
+    '## Adding a scenario',
     '',
-    'Scenarios 3 (scale from zero) and 4 (3 replicas at 300 req/s with SIGKILLs) need the v2 request',
-    'engine. Each is one file under `packages/sim/src/scenarios/` implementing `Scenario`, listed in',
-    '`scenarios/index.ts` and `IMPLEMENTED_SCENARIOS`, using `SimEnvironment` (namespace, replicas,',
-    '`ManagerReplicas.start`, `Child.signal` for SIGKILL), `SimulatedFleet` and `JobAnswerer` (workers),',
-    '`RequestLoad` (`burst`, `steady`) and `EventTally` (exactly-once checks).',
+    'One file under `packages/sim/src/scenarios/` implementing `Scenario`, listed in `scenarios/index.ts`',
+    'and its number in `IMPLEMENTED_SCENARIOS` (`sim-options.ts`, with its options and their defaults per',
+    'mode). It builds a `SimEnvironment` (namespace, schema, replica environment), starts',
+    "`ManagerReplicas` (`start(n)`; `child.signal('SIGKILL')` kills one, `killAndRestart` keeps a kill",
+    'schedule), a `SimulatedFleet` with `JobAnswerer`s (workers; `onJob` sees each job arrive), a',
+    '`RequestLoad` (`burst`, `steady`, publication times) and an `EventTally` (terminal outcomes per',
+    'request, resent copies apart), measures with `measure/*` (`timeUntil`, `PoolSampler` for PgBouncer,',
+    '`DeadTupleSampler`), and returns criteria (`timing` for latency targets) and one table of figures.',
     '',
   );
   return parts.join('\n');
