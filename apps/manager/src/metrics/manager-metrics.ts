@@ -34,7 +34,7 @@ export class ManagerMetrics {
   /** Requests received (requests queue and REST), by what became of them. */
   readonly intake = new Counter({
     name: 'wm_requests_received_total',
-    help: 'Requests received by this replica, by outcome (accepted, skipped, duplicate: a redelivery absorbed).',
+    help: 'Requests received by this replica, by outcome (accepted, skipped, invalid_content: refused by validatePayload, duplicate: a redelivery absorbed).',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

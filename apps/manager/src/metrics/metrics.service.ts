@@ -65,6 +65,9 @@ export class MetricsService {
     this.advance('accepted', counters.accepted, (delta) =>
       metrics.intake.inc({ outcome: 'accepted' }, delta),
     );
+    this.advance('invalid-payloads', counters.invalidPayloads, (delta) =>
+      metrics.intake.inc({ outcome: 'invalid_content' }, delta),
+    );
     this.advance('redeliveries', counters.redeliveries, (delta) =>
       metrics.intake.inc({ outcome: 'duplicate' }, delta),
     );

@@ -85,6 +85,7 @@ export class IntakeService {
       if (refusal) return skip(index, item, refusal.reason, [refusal.message]);
       const invalid = this.payloadViolations(item);
       if (invalid) {
+        this.counters.invalidPayloads += 1;
         outcomes[index] = {
           requestId: item.requestId,
           state: 'INVALID_CONTENT',

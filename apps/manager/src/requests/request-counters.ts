@@ -11,6 +11,8 @@ export class RequestCounters {
   accepted = 0;
   /** Requests answered SKIPPED, by reason. */
   readonly skipped: Record<string, number> = {};
+  /** Requests refused at intake as INVALID_CONTENT (`validatePayload`). */
+  invalidPayloads = 0;
   /** Redeliveries of an already recorded request, absorbed. */
   redeliveries = 0;
   /** Jobs confirmed by the broker. */

@@ -16,6 +16,7 @@ import { type RunningManager } from '../../src/start-manager';
 import { WorkerRegistry } from '../../src/workers/worker-registry.service';
 import { database, rowOf } from '../support/harness';
 import { startHttpManager } from '../http/http-support';
+import { RequestCounters } from '../../src/requests/request-counters';
 import { startSdkWorker } from '../support/sdk-worker';
 
 /** The payload class both workers register: its JSON Schema travels in their register message. */
@@ -122,5 +123,7 @@ describe('validatePayload: true checks JSON payloads at intake', () => {
     expect(await rowOf(db, 'rest-bad')).toBeUndefined();
     expect(calls).toEqual(['good']);
     expect(checked.stats().processed).toBe(1);
+    // Counted for wm_requests_received_total{outcome="invalid_content"}.
+    expect(manager.app.get(RequestCounters).invalidPayloads).toBe(2);
   });
 });
