@@ -134,13 +134,17 @@ export const replicaKillsScenario: Scenario = {
         (id, index) => (tally.endedAt.get(id) ?? Date.now()) - load.sentAt[index]!,
       );
       const tooLong = openMs.filter((ms) => ms > MAX_OPEN_MS).length;
-      const longestOpenMs = Math.max(0, ...openMs);
+      // A reduce, not Math.max(...openMs): 180,000 arguments overflow the call stack.
+      const longestOpenMs = openMs.reduce((longest, ms) => Math.max(longest, ms), 0);
       await tally.close();
       const dead = judgeDeadTuples(deadTuples.samples, 3 * roundMs);
       const samples = deadTuples.samples;
       const autovacuums =
         (samples[samples.length - 1]?.autovacuums ?? 0) - (samples[0]?.autovacuums ?? 0);
-      const oldestSnapshot = Math.max(0, ...samples.map((sample) => sample.oldestSnapshotSeconds));
+      const oldestSnapshot = samples.reduce(
+        (oldest, sample) => Math.max(oldest, sample.oldestSnapshotSeconds),
+        0,
+      );
       const problems = bouncer.problems();
 
       const criteria: Criterion[] = [
