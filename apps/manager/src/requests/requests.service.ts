@@ -8,7 +8,7 @@ import {
 } from '@org/protocol';
 import { NAMES } from '../config/environment.tokens';
 import { DatabaseService } from '../database/database.service';
-import { ChangeCommitter } from './change-committer.service';
+import { type AfterCommit, ChangeCommitter } from './change-committer.service';
 import { EngineContextFactory } from './engine-context.factory';
 import { Effects } from './engine/effects';
 import { cancel, DELETABLE_STATES, retry } from './engine/operations';
@@ -66,23 +66,10 @@ export class RequestsService {
    * not retried ({@link RequestNotFoundError}, {@link RequestStateError}).
    */
   async retryMany(ids: readonly string[]): Promise<Array<RequestOperationResult | Error>> {
-    const { results, after } = await this.database.transaction(async (tx) => {
-      const rows = new Map((await this.requests.lock(tx, ids)).map((row) => [row.id, row]));
-      const context = this.contexts.context();
-      const effects = new Effects();
-      const changes: RowChange[] = [];
-      const results = ids.map((id): RequestOperationResult | Error => {
-        const row = rows.get(id);
-        if (!row) return new RequestNotFoundError(id);
-        const change = new RowChange(row);
-        const refused = retry(change, context, effects);
-        if (refused) return new RequestStateError(id, row.state, 'retry', refused);
-        changes.push(change);
-        return { requestId: id, state: row.state };
-      });
-      return { results, after: await this.committer.commit(tx, changes, effects) };
-    });
-    await this.committer.carryOut(after);
+    const context = this.contexts.context();
+    const { results, after } = await this.operateMany(ids, 'retry', (change, effects) =>
+      retry(change, context, effects),
+    );
     const dispatched = new Set(after.jobs.rows.map((row) => row.id));
     return results.map((result) =>
       result instanceof Error || !dispatched.has(result.requestId)
@@ -106,22 +93,9 @@ export class RequestsService {
     ids: readonly string[],
     reason = 'cancelled by an operator',
   ): Promise<Array<RequestOperationResult | Error>> {
-    const { results, after } = await this.database.transaction(async (tx) => {
-      const rows = new Map((await this.requests.lock(tx, ids)).map((row) => [row.id, row]));
-      const effects = new Effects();
-      const changes: RowChange[] = [];
-      const results = ids.map((id): RequestOperationResult | Error => {
-        const row = rows.get(id);
-        if (!row) return new RequestNotFoundError(id);
-        const change = new RowChange(row);
-        const refused = cancel(change, reason, effects);
-        if (refused) return new RequestStateError(id, row.state, 'cancel', refused);
-        changes.push(change);
-        return { requestId: id, state: 'CANCELLED' };
-      });
-      return { results, after: await this.committer.commit(tx, changes, effects) };
-    });
-    await this.committer.carryOut(after);
+    const { results } = await this.operateMany(ids, 'cancel', (change, effects) =>
+      cancel(change, reason, effects),
+    );
     return results;
   }
 
@@ -146,6 +120,36 @@ export class RequestsService {
     if (stored.state !== 'SUCCESS' || stored.body === null)
       throw new OutputUnavailableError(id, stored.state as RequestState);
     return { ...stored, body: stored.body };
+  }
+
+  /**
+   * One operator operation on many rows in one transaction: each row locked, decided by
+   * `operate` (which returns why it refused, if it did), written, and what follows carried out
+   * after commit. Each answer is the row's new state or the reason it was left alone.
+   */
+  private async operateMany(
+    ids: readonly string[],
+    operation: 'retry' | 'cancel',
+    operate: (change: RowChange, effects: Effects) => readonly RequestState[] | undefined,
+  ): Promise<{ results: Array<RequestOperationResult | Error>; after: AfterCommit }> {
+    const { results, after } = await this.database.transaction(async (tx) => {
+      const rows = new Map((await this.requests.lock(tx, ids)).map((row) => [row.id, row]));
+      const effects = new Effects();
+      const changes: RowChange[] = [];
+      const results = ids.map((id): RequestOperationResult | Error => {
+        const row = rows.get(id);
+        if (!row) return new RequestNotFoundError(id);
+        const before = row.state;
+        const change = new RowChange(row);
+        const refused = operate(change, effects);
+        if (refused) return new RequestStateError(id, before, operation, refused);
+        changes.push(change);
+        return { requestId: id, state: change.row.state };
+      });
+      return { results, after: await this.committer.commit(tx, changes, effects) };
+    });
+    await this.committer.carryOut(after);
+    return { results, after };
   }
 }
 

@@ -35,19 +35,7 @@ export function job(
   requestId: string,
   input: Partial<JobInput> = {},
 ): OutgoingMessage {
-  const attempt = input.attempt ?? 1;
-  return buildJob(ns.names, {
-    requestId,
-    attempt,
-    workerType,
-    contentType: 'test/input',
-    step: 0,
-    messageId: jobMessageId(requestId, attempt),
-    correlationId: requestId,
-    mimeType: 'application/json',
-    body: Buffer.from(JSON.stringify({ n: requestId })),
-    ...input,
-  });
+  return buildJob(ns.names, jobInput(workerType, requestId, input));
 }
 
 /** Input of a job as the manager builds it (the defaults of {@link job}). */
