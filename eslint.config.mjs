@@ -26,7 +26,7 @@ const MANAGER_LAYERS = [
   { name: 'requests engine', folders: ['requests'] },
   {
     name: 'edge',
-    folders: ['api', 'http', 'health', 'metrics', 'security'],
+    folders: ['api', 'http', 'health', 'metrics', 'security', 'dashboard'],
     // The REST side of config and workers: nothing below the edge imports these files.
     files: [
       'config/@(config.controller|config-api.module).ts',

@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { type Logger } from 'pino';
 import { ConfigApiModule } from '../config/config-api.module';
+import { DashboardModule } from '../dashboard/dashboard.module';
 import { HealthModule } from '../health/health.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { RequestsApiModule } from '../api/requests/requests-api.module';
@@ -27,6 +28,7 @@ export class OperatorModule {
         DispatchApiModule,
         WorkersApiModule,
         ConfigApiModule,
+        DashboardModule,
       ],
       providers: [
         { provide: HTTP_OPTIONS, useValue: options },

@@ -18,6 +18,9 @@ export interface BulkResult {
   readonly skipped: number;
 }
 
+/** Told after each page of a bulk operation, with the totals so far (the dashboard's progress). */
+export type BulkProgress = (soFar: BulkResult) => void;
+
 /**
  * Retry, cancel and delete by filter. Matching ids are read a page at a time in id order
  * (keyset, never OFFSET), and each page goes through the same operation as a single request, so
@@ -32,7 +35,11 @@ export class RequestBulkOperations {
   ) {}
 
   /** Retries every retryable request matching `filter`. */
-  async retry(filter: RequestFilter, pageSize = BULK_PAGE_SIZE): Promise<BulkResult> {
+  async retry(
+    filter: RequestFilter,
+    pageSize = BULK_PAGE_SIZE,
+    onPage?: BulkProgress,
+  ): Promise<BulkResult> {
     const states = eligibleStates(filter, RETRYABLE_REQUEST_STATES, 'retried');
     let count = 0;
     let skipped = 0;
@@ -41,6 +48,7 @@ export class RequestBulkOperations {
       const done = results.filter((result) => !(result instanceof Error)).length;
       count += done;
       skipped += results.length - done;
+      onPage?.({ count, skipped });
     }
     return { count, skipped };
   }
@@ -51,6 +59,7 @@ export class RequestBulkOperations {
     reason: string,
     states: readonly RequestState[],
     pageSize = BULK_PAGE_SIZE,
+    onPage?: BulkProgress,
   ): Promise<BulkResult> {
     const eligible = eligibleStates(filter, states, 'cancelled');
     let count = 0;
@@ -60,12 +69,17 @@ export class RequestBulkOperations {
       const done = results.filter((result) => !(result instanceof Error)).length;
       count += done;
       skipped += results.length - done;
+      onPage?.({ count, skipped });
     }
     return { count, skipped };
   }
 
   /** Deletes every deletable request matching `filter` (at least one filter is required). */
-  async delete(filter: RequestFilter, pageSize = BULK_PAGE_SIZE): Promise<BulkResult> {
+  async delete(
+    filter: RequestFilter,
+    pageSize = BULK_PAGE_SIZE,
+    onPage?: BulkProgress,
+  ): Promise<BulkResult> {
     if (isEmptyFilter(filter)) throw new FilterRequiredError();
     const states = eligibleStates(filter, DELETABLE_STATES, 'deleted');
     let count = 0;
@@ -74,6 +88,7 @@ export class RequestBulkOperations {
       const deleted = await this.requests.deleteMany(ids);
       count += deleted;
       skipped += ids.length - deleted;
+      onPage?.({ count, skipped });
     }
     return { count, skipped };
   }

@@ -1,0 +1,63 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '../config/config.module';
+import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
+import { type ManagerEnvironment } from '../config/manager-environment';
+import { MessagingModule } from '../messaging/messaging.module';
+import { RequestsModule } from '../requests/requests.module';
+import { API_KEYS } from '../security/api-key.guard';
+import { type ApiKey } from '../security/api-keys';
+import { InstanceControl } from '../workers/instance-control.service';
+import { WorkerViews } from '../workers/worker-views.service';
+import { WorkersModule } from '../workers/workers.module';
+import { AuditController, DashboardAuditController } from './audit.controller';
+import { AuditLogRepository } from './audit-log.repository';
+import { AuditLog } from './audit-log.service';
+import { ChangeSignals } from './change-signals.service';
+import { DashboardAccessGuard } from './dashboard-access.guard';
+import { DashboardActionsController } from './dashboard-actions.controller';
+import { DashboardActions } from './dashboard-actions.service';
+import { DashboardAssetsController } from './dashboard-assets.controller';
+import { DashboardEventsController } from './dashboard-events.controller';
+import { DashboardOverviewController } from './dashboard-overview.controller';
+import { DashboardReadsRepository } from './dashboard-reads.repository';
+import { DashboardRequestsController } from './dashboard-requests.controller';
+import { DashboardSessionController } from './dashboard-session.controller';
+import { DashboardSessions } from './dashboard-session';
+import { DashboardWorkersController } from './dashboard-workers.controller';
+
+/**
+ * The operator's dashboard at `/dashboard`: the page, its JSON and server-sent events, on the
+ * REST API's services (requests reads and operations, worker views and controls), plus the audit
+ * log of what operators did, also at `GET /api/v1/audit`.
+ */
+@Module({
+  imports: [RequestsModule, WorkersModule, ConfigModule, MessagingModule],
+  controllers: [
+    DashboardAssetsController,
+    DashboardSessionController,
+    DashboardOverviewController,
+    DashboardRequestsController,
+    DashboardActionsController,
+    DashboardWorkersController,
+    DashboardEventsController,
+    DashboardAuditController,
+    AuditController,
+  ],
+  providers: [
+    {
+      provide: DashboardSessions,
+      inject: [API_KEYS, MANAGER_ENVIRONMENT],
+      useFactory: (keys: readonly ApiKey[], environment: ManagerEnvironment) =>
+        new DashboardSessions(keys, environment.namespace),
+    },
+    DashboardAccessGuard,
+    DashboardReadsRepository,
+    DashboardActions,
+    AuditLogRepository,
+    AuditLog,
+    ChangeSignals,
+    WorkerViews,
+    InstanceControl,
+  ],
+})
+export class DashboardModule {}

@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type RunningManager } from '../../src/start-manager';
+
+/** Debian's Chromium (`.ci/run` installs the package): never a downloaded browser. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Where the tests write the screenshots the manager README shows. */
+export const SCREENSHOTS = path.resolve(__dirname, '../../../../docs/dashboard');
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    // Root in CI containers: Chromium's sandbox needs user namespaces it may not have there.
+    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+  });
+}
+
+/** The dashboard's base URL on a manager listening on 127.0.0.1. */
+export function dashboardUrl(manager: RunningManager, page = ''): string {
+  return `http://127.0.0.1:${manager.port}/dashboard${page}`;
+}
+
+/**
+ * A page at 1280×800 whose script errors fail the test: every uncaught error and console error
+ * is collected and checked by {@link expectNoPageErrors}.
+ */
+export async function openPage(
+  browser: Browser,
+  options: { width?: number; height?: number } = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  return { context, page, errors };
+}
+
+/** Console errors the browser logs for an answered 4xx are expected where a test provokes them. */
+export function expectNoPageErrors(errors: readonly string[], allowed: RegExp[] = []): void {
+  expect(errors.filter((error) => !allowed.some((pattern) => pattern.test(error)))).toEqual([]);
+}
+
+/** Saves a full-page screenshot under docs/dashboard (committed, shown in the README). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
