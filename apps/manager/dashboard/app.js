@@ -114,6 +114,7 @@ async function render() {
     current = signInPage(main, async () => {
       await loadSession();
       navigate('/dashboard');
+      connect();
     });
     return;
   }
@@ -169,6 +170,7 @@ function connect() {
   events = undefined;
   clearInterval(pollTimer);
   pollTimer = undefined;
+  if (session.authRequired && !session.signedIn) return;
   if (!live || document.hidden) {
     setLiveState(live ? '(paused while hidden)' : '');
     return;

@@ -43,6 +43,8 @@ export function requestsPage(main, params, navigate) {
   const idSearch = params.get('id') ?? '';
   const selected = new Set();
   let rows = [];
+  // Until the first page is drawn, a live refresh (which replaces the call in flight) draws it.
+  let drawn = false;
 
   const status = h('div', { id: 'action-status', 'aria-live': 'polite' });
   const newer = h('div', { id: 'newer', 'aria-live': 'polite' });
@@ -168,7 +170,8 @@ export function requestsPage(main, params, navigate) {
     query.set('limit', '50');
     if (cursor) query.set('cursor', cursor);
     const page = await api('requests', { query, key: 'list' });
-    if (initial) {
+    if (initial || !drawn) {
+      drawn = true;
       rows = page.items;
       replace(
         tbody,
