@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { type Browser } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { waitFor } from '@org/testkit';
 import { type HttpFixture, createHttpFixture, seedRequests } from '../http/http-support';
 import {
@@ -63,7 +63,7 @@ describe('dashboard: access', () => {
     return rows[0]!.n;
   }
 
-  async function signIn(page: import('playwright-core').Page, key: string): Promise<void> {
+  async function signIn(page: Page, key: string): Promise<void> {
     await page.goto(dashboardUrl(fx.manager, '/requests'));
     await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
