@@ -81,7 +81,11 @@ export async function api(path, { method = 'GET', query, body, key, headers = {}
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (response.status === 204) return null;
-    const answer = await response.json().catch(() => null);
+    // An abort while the body is read must stay an abort: a null answer would be drawn as data.
+    const answer = await response.json().catch((error) => {
+      if (isAbort(error)) throw error;
+      return null;
+    });
     if (!response.ok) throw new ApiError(response.status, answer);
     return answer;
   } finally {

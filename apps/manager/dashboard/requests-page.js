@@ -171,7 +171,6 @@ export function requestsPage(main, params, navigate) {
     if (cursor) query.set('cursor', cursor);
     const page = await api('requests', { query, key: 'list' });
     if (initial || !drawn) {
-      drawn = true;
       rows = page.items;
       replace(
         tbody,
@@ -184,6 +183,7 @@ export function requestsPage(main, params, navigate) {
         cursor ? link(linkWith({ cursor: null }), 'First page') : null,
         page.nextCursor ? link(linkWith({ cursor: page.nextCursor }), 'Next page') : null,
       );
+      drawn = true;
     } else {
       // Live: update the rows shown in place; new rows wait behind the "N new" button.
       const byId = new Map(page.items.map((item) => [item.id, item]));
@@ -197,7 +197,7 @@ export function requestsPage(main, params, navigate) {
   }
 
   async function checkNewer() {
-    if (cursor || idSearch || !sort.endsWith('createdAt')) return;
+    if (!drawn || cursor || idSearch || !sort.endsWith('createdAt')) return;
     const newest = sort === '-createdAt' ? rows[0] : undefined;
     if (!newest && rows.length > 0) return;
     const query = new URLSearchParams(filter);

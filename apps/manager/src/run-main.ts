@@ -29,6 +29,8 @@ export async function runMain(): Promise<void> {
   logger.log(
     `manager replica ${manager.replicaId} started${manager.port !== undefined ? ` on port ${manager.port}` : ''}`,
   );
+  if (manager.port !== undefined)
+    logger.log(`dashboard: http://localhost:${manager.port}/dashboard`);
   const stop = (signal: string): void => {
     logger.log(`${signal} received, shutting down`);
     const boundMs = manager.shutdownTimeoutMs + SHUTDOWN_MARGIN_MS;

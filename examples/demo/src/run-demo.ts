@@ -199,7 +199,7 @@ export async function runDemo(
       void finished.then(() => {
         const url = `http://localhost:${manager.port ?? port}`;
         log('');
-        log(`The system keeps running. API docs: ${url}/api/docs · workers: ${url}/api/v1/workers`);
+        log(`The system keeps running. Dashboard: ${url}/dashboard · API docs: ${url}/api/docs`);
         log(
           `Submit more with POST ${url}/api/v1/requests (content type ${INGEST_CONTENT_TYPE}); events appear here.`,
         );

@@ -11,6 +11,7 @@ export const SCENARIO_NAMES = [
   'backlog',
   'priority',
   'growth',
+  'dashboard',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -28,6 +29,8 @@ export interface BenchOptions {
   readonly priorityBacklog: number;
   /** Rows in the table for the small and the large growth run. @default [10000, 100000] quick, [10000, 1000000] full */
   readonly growthRows: readonly [number, number];
+  /** Rows in the table behind the dashboard's list. @default 100000 quick, 1000000 full */
+  readonly dashboardRows: number;
   /** Seconds per offered-rate latency run. @default 4 quick, 20 full */
   readonly latencySeconds: number;
   /** Write `docs/benchmarks.{json,md,svg}`. @default true */
@@ -37,7 +40,8 @@ export interface BenchOptions {
 export const USAGE = `Usage: pnpm bench [--quick | --full] [--n <requests>] [--concurrency <c>]
                   [--only ${SCENARIO_NAMES.join(',')}] [--backlog <requests>]
                   [--priority-backlog <requests>]
-                  [--growth-rows <small>,<large>] [--latency-seconds <s>] [--no-write]
+                  [--growth-rows <small>,<large>] [--latency-seconds <s>]
+                  [--dashboard-rows <rows>] [--no-write]
 
   --quick            small sizes, whole run under two minutes (default)
   --full             the issue's sizes: 200,000-request backlog, 10k vs 1M rows
@@ -47,6 +51,7 @@ export const USAGE = `Usage: pnpm bench [--quick | --full] [--n <requests>] [--c
   --backlog          requests submitted with no worker alive (quick 10000, full 200000)
   --priority-backlog low-priority requests waiting ahead of 100 high-priority ones
                      (quick 5000, full 50000)
+  --dashboard-rows   rows in the table behind the dashboard's list (quick 100000, full 1000000)
   --no-write         print the table only; leave docs/benchmarks.* alone`;
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help' {
@@ -62,6 +67,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       'priority-backlog': { type: 'string' },
       'growth-rows': { type: 'string' },
       'latency-seconds': { type: 'string' },
+      'dashboard-rows': { type: 'string' },
       'no-write': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -102,6 +108,12 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
           ? 20
           : 4
         : positiveInt('--latency-seconds', values['latency-seconds']),
+    dashboardRows:
+      values['dashboard-rows'] === undefined
+        ? full
+          ? 1_000_000
+          : 100_000
+        : positiveInt('--dashboard-rows', values['dashboard-rows']),
     write: values['no-write'] !== true,
   };
 }

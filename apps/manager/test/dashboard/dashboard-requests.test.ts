@@ -87,9 +87,33 @@ describe('dashboard: requests', () => {
       String(expected['ERROR']),
     );
     await screenshot(page, 'overview');
+    // Keyboard: the first Tab reaches the skip link, and focus is visible (an outline is drawn).
+    await page.keyboard.press('Tab');
+    // (Expressions as strings: the tests' TypeScript has no DOM types.)
+    await expect(page.locator(':focus').textContent()).resolves.toBe('Skip to content');
+    await expect(
+      page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle'),
+    ).resolves.toBe('solid');
     await page.locator('#state-counts li[data-state="ERROR"] a').click();
     await page.waitForURL(/\/dashboard\/requests\?state=ERROR/);
     await expect(page.locator('#matching').textContent()).resolves.toBe('10 matching');
+    expectNoPageErrors(errors);
+    await context.close();
+  });
+
+  it('works on a phone-sized window, and shows the routing configuration', async () => {
+    const { context, page, errors } = await openPage(browser, { width: 390, height: 844 });
+    await page.goto(dashboardUrl(fx.manager));
+    await page.locator('#state-counts').waitFor();
+    // Nothing wider than the screen but the tables, which scroll inside their own box.
+    await expect(
+      page.evaluate<number>('document.documentElement.scrollWidth'),
+    ).resolves.toBeLessThanOrEqual(390);
+    await screenshot(page, 'overview-phone');
+    await page.getByRole('link', { name: 'Configuration' }).click();
+    const routes = await page.locator('#routes-table tbody tr').allTextContents();
+    expect(routes).toEqual(['dash/convertdash-convertworker', 'dash/ingestdash/ingestworkflow']);
+    await screenshot(page, 'configuration');
     expectNoPageErrors(errors);
     await context.close();
   });

@@ -1,6 +1,7 @@
 import { type Scenario } from '../scenario';
 import { backlogScenario } from './backlog.scenario';
 import { bullmqScenario } from './bullmq.scenario';
+import { dashboardScenario } from './dashboard.scenario';
 import { growthScenario } from './growth.scenario';
 import { latencyScenario } from './latency.scenario';
 import { priorityScenario } from './priority.scenario';
@@ -26,4 +27,5 @@ export const SCENARIOS: readonly Scenario[] = [
   backlogScenario,
   priorityScenario,
   growthScenario,
+  dashboardScenario,
 ];

@@ -40,6 +40,8 @@ export class SystemUnderTest {
     readonly manager: Child,
     readonly requester: Requester,
     private readonly options: SystemOptions,
+    /** The manager's HTTP port (the dashboard scenario calls its pages). */
+    readonly port: number,
   ) {}
 
   static async start(options: SystemOptions): Promise<SystemUnderTest> {
@@ -74,7 +76,7 @@ export class SystemUnderTest {
           message.properties.headers?.[HEADERS.requestId] as string | undefined,
       });
       ns.defer(() => requester.close());
-      const system = new SystemUnderTest(ns, manager, requester, options);
+      const system = new SystemUnderTest(ns, manager, requester, options, port);
       if (options.withWorker !== false) await system.startWorker();
       return system;
     } catch (error) {
