@@ -718,8 +718,102 @@ export function auditPage(main) {
 }
 
 export function configurationPage(main) {
-  return page(main, 'Configuration', async (body) => {
-    const overview = await api('overview', { key: 'overview' });
+  // The import's state survives live refreshes: only the parts above it are redrawn.
+  const editor = h('textarea', {
+    id: 'config-document',
+    rows: 16,
+    spellcheck: 'false',
+    'aria-describedby': 'config-help',
+  });
+  const previewBox = h('div', { id: 'config-preview', 'aria-live': 'polite' });
+  const applyButton = h(
+    'button',
+    { type: 'button', disabled: true, onclick: () => void apply() },
+    'Apply',
+  );
+  let previewedVersion = null;
+  let loadedYaml = null;
+  const preview = async () => {
+    applyButton.disabled = true;
+    try {
+      const answer = await api('config/preview', {
+        method: 'POST',
+        body: { document: editor.value },
+      });
+      if (!answer.ok) {
+        replace(
+          previewBox,
+          h('p', { role: 'alert' }, `${answer.issues.length} problem(s); nothing would change:`),
+          h(
+            'ul',
+            { id: 'config-issues' },
+            answer.issues.map((issue) =>
+              h('li', {}, h('code', {}, issue.path), `: ${issue.message}`),
+            ),
+          ),
+        );
+        return;
+      }
+      previewedVersion = current.version;
+      replace(
+        previewBox,
+        h(
+          'p',
+          {},
+          answer.changed
+            ? `Changes against version ${current.version} (− removed, + added):`
+            : 'Identical to the configuration in effect.',
+        ),
+        h(
+          'pre',
+          { id: 'config-diff', class: 'diff' },
+          answer.diff
+            .filter(
+              (line, index, all) =>
+                line.kind !== ' ' ||
+                all.slice(Math.max(0, index - 2), index + 3).some((near) => near.kind !== ' '),
+            )
+            .map((line) =>
+              h(
+                'span',
+                {
+                  class: `diff-line diff-${line.kind === '+' ? 'add' : line.kind === '-' ? 'del' : 'same'}`,
+                },
+                `${line.kind} ${line.text}\n`,
+              ),
+            ),
+        ),
+      );
+      applyButton.disabled = session.role !== 'operate' || !answer.changed;
+    } catch (error) {
+      replace(previewBox, notice(errorText(error), 'error'));
+    }
+  };
+  const apply = async () => {
+    applyButton.disabled = true;
+    try {
+      const answer = await api('config/import', {
+        method: 'POST',
+        body: { document: editor.value, version: previewedVersion },
+      });
+      replace(
+        previewBox,
+        notice(`Applied: the configuration is now version ${answer.version}.`, 'success'),
+      );
+      await view.refresh();
+    } catch (error) {
+      replace(previewBox, notice(errorText(error), 'error'));
+    }
+  };
+  let current = { version: null };
+  const view = page(main, 'Configuration', async (body) => {
+    const [overview, config] = await Promise.all([
+      api('overview', { key: 'overview' }),
+      api('config', { key: 'config' }),
+    ]);
+    current = config;
+    if (loadedYaml === null || editor.value === loadedYaml) editor.value = config.yaml;
+    loadedYaml = config.yaml;
     replace(
       body,
       h('h2', {}, 'Routing'),
@@ -729,13 +823,31 @@ export function configurationPage(main) {
         'No route configured.',
         'routes-table',
       ),
+      h('h2', {}, `Configuration in effect (version ${config.version})`),
+      h(
+        'details',
+        {},
+        h('summary', {}, 'Workers, workflows and their policies (YAML)'),
+        h('pre', { id: 'config-current' }, config.yaml),
+      ),
+      h('h2', {}, 'Import'),
       h(
         'p',
-        {},
-        'The full configuration, with per-type policies, is at GET /api/v1/config; import it with PUT and its ETag.',
+        { id: 'config-help' },
+        'Edit or paste a configuration (YAML or JSON), preview it, then apply. Applying fails if someone changed the configuration after your preview.',
       ),
+      h('label', { for: 'config-document' }, 'New configuration'),
+      editor,
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'button', onclick: () => void preview() }, 'Preview'),
+        applyButton,
+      ),
+      previewBox,
     );
   });
+  return view;
 }
 
 export function signInPage(main, signedIn) {

@@ -17,6 +17,7 @@ import { DashboardAccessGuard } from './dashboard-access.guard';
 import { DashboardActionsController } from './dashboard-actions.controller';
 import { DashboardActions } from './dashboard-actions.service';
 import { DashboardAssetsController } from './dashboard-assets.controller';
+import { DashboardConfigController } from './dashboard-config.controller';
 import { DashboardEventsController } from './dashboard-events.controller';
 import { DashboardOverviewController } from './dashboard-overview.controller';
 import { DashboardReadsRepository } from './dashboard-reads.repository';
@@ -39,6 +40,7 @@ import { DashboardWorkersController } from './dashboard-workers.controller';
     DashboardRequestsController,
     DashboardActionsController,
     DashboardWorkersController,
+    DashboardConfigController,
     DashboardEventsController,
     DashboardAuditController,
     AuditController,
