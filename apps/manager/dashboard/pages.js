@@ -39,7 +39,6 @@ export function overviewPage(main) {
   return page(main, 'Overview', async (body) => {
     const overview = await api('overview', { key: 'overview' });
     const byState = Object.entries(overview.counts.byState);
-    const types = [...new Set(overview.groups.map((group) => group.workerType))];
     const errorGroups = overview.groups.filter((group) => ERROR_STATES.includes(group.state));
     replace(
       body,
@@ -138,9 +137,7 @@ export function overviewPage(main) {
         'section',
         { 'aria-labelledby': 'charts' },
         h('h2', { id: 'charts' }, 'Last hour, per minute'),
-        types.length === 0 && overview.minutes.length === 0
-          ? h('p', {}, 'Nothing finished in the last hour.')
-          : null,
+        overview.minutes.length === 0 ? h('p', {}, 'Nothing finished in the last hour.') : null,
         h(
           'div',
           { class: 'charts' },
@@ -646,7 +643,7 @@ export function workersPage(main) {
                 String(instance.failed ?? 0),
                 formatDuration(instance.avgDurationMs),
                 instance.cpu !== undefined && instance.cpu !== null
-                  ? `${Math.round(instance.cpu * 100)} %`
+                  ? `${Math.round(instance.cpu)} %`
                   : '—',
                 formatBytes(instance.rssBytes),
                 `${formatDuration(shown.heartbeatAgeMs)} ago`,

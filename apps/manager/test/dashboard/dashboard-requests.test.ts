@@ -60,6 +60,16 @@ describe('dashboard: requests', () => {
       contentType: 'dash/convert',
       tenant: 'globex',
     });
+    // Finished within the last hour, for the charts: one a minute, 2 s each, every fifth failed.
+    await fx.db.query(
+      `INSERT INTO requests (id, state, content_type, steps, step, worker_type, attempt, cycle_attempts, input,
+         input_content_type, payload_sha256, messages, created_at, updated_at, dispatched_at, finished_at)
+       SELECT 'recent-' || g, CASE WHEN g % 5 = 0 THEN 'ERROR' ELSE 'SUCCESS' END, 'dash/convert', ARRAY['dash-convert'],
+         0, 'dash-convert', 1, 1, convert_to('{}', 'UTF8'), 'dash/convert', '\\x00'::bytea, '{}',
+         now() - g * interval '1 minute', now() - g * interval '1 minute',
+         now() - g * interval '1 minute', now() - g * interval '1 minute' + interval '2 seconds'
+       FROM generate_series(1, 30) AS g`,
+    );
   });
   afterAll(() => fx?.ns.cleanup());
 
@@ -86,6 +96,13 @@ describe('dashboard: requests', () => {
     await expect(page.locator('[data-count="dash-convert||ERROR"]').textContent()).resolves.toBe(
       String(expected['ERROR']),
     );
+    // The charts: 30 finished in the last hour, 6 of them failed, each 2 s long.
+    await expect(
+      page.locator('figure[data-type="dash-convert"] figcaption').textContent(),
+    ).resolves.toBe('dash-convert — 24 succeeded, 6 failed in the last hour');
+    await expect(
+      page.locator('figure[data-type="dash-convert"] .chart-legend').last().textContent(),
+    ).resolves.toBe('p50 max 2000, p95 max 2000');
     await screenshot(page, 'overview');
     // Keyboard: the first Tab reaches the skip link, and focus is visible (an outline is drawn).
     await page.keyboard.press('Tab');
@@ -96,7 +113,7 @@ describe('dashboard: requests', () => {
     ).resolves.toBe('solid');
     await page.locator('#state-counts li[data-state="ERROR"] a').click();
     await page.waitForURL(/\/dashboard\/requests\?state=ERROR/);
-    await expect(page.locator('#matching').textContent()).resolves.toBe('10 matching');
+    await expect(page.locator('#matching').textContent()).resolves.toBe('16 matching');
     expectNoPageErrors(errors);
     await context.close();
   });
@@ -111,6 +128,7 @@ describe('dashboard: requests', () => {
     ).resolves.toBeLessThanOrEqual(390);
     await screenshot(page, 'overview-phone');
     await page.getByRole('link', { name: 'Configuration' }).click();
+    await page.locator('#routes-table tbody tr').first().waitFor();
     const routes = await page.locator('#routes-table tbody tr').allTextContents();
     expect(routes).toEqual(['dash/convertdash-convertworker', 'dash/ingestdash/ingestworkflow']);
     await screenshot(page, 'configuration');
