@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
+import { type ManagerEnvironment } from '../config/manager-environment';
 import { DatabaseService, type Statement } from '../database/database.service';
 
 /** Bytes of a payload the detail page previews (the download has all of it). */
@@ -36,8 +38,12 @@ export class DashboardReadsRepository {
   private readonly minutesStatement: Statement;
   private readonly signatureStatement: Statement;
   private readonly groupsStatement: Statement;
+  private readonly nowStatement: Statement;
 
-  constructor(private readonly database: DatabaseService) {
+  constructor(
+    private readonly database: DatabaseService,
+    @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
+  ) {
     const requests = database.table('requests');
     this.inputStatement = database.statement(
       'dashboard-input',
@@ -63,12 +69,14 @@ export class DashboardReadsRepository {
       `SELECT worker_type, workflow, state, count(*)::int AS count, min(updated_at) AS oldest
        FROM ${requests} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
     );
+    this.nowStatement = database.statement('dashboard-now', 'SELECT now() AS now');
     // Every state change appends to request_history (a trigger), so its newest id moves on any
     // change; with the instances' statuses it is the whole live-update signature, read by index.
     this.signatureStatement = database.statement(
       'dashboard-signature',
       `SELECT (SELECT COALESCE(max(id), 0) FROM ${database.table('request_history')})::text AS history,
-              (SELECT COALESCE(string_agg(id || ':' || status, ',' ORDER BY id), '')
+              (SELECT COALESCE(string_agg(id || ':' || status || ':' ||
+                        (last_seen < now() - $1 * interval '1 millisecond')::text, ',' ORDER BY id), '')
                  FROM ${database.table('worker_instances')}) AS instances`,
     );
   }
@@ -106,11 +114,14 @@ export class DashboardReadsRepository {
     }));
   }
 
-  /** Changes whenever a request changes state or an instance appears, drains or goes. */
+  /**
+   * Changes whenever a request changes state or an instance appears, drains, goes, or falls
+   * silent past the heartbeat expiry (the workers page's "stale").
+   */
   async signature(): Promise<string> {
     const [row] = await this.database.query<{ history: string; instances: string }>(
       this.signatureStatement,
-      [],
+      [this.environment.heartbeatExpiryMs],
     );
     return row ? `${row.history}|${row.instances}` : '';
   }
@@ -131,5 +142,14 @@ export class DashboardReadsRepository {
       count: row.count,
       oldestSince: row.oldest.toISOString(),
     }));
+  }
+
+  /**
+   * The database's clock: instances' ages are judged by it (their last_seen is written by it),
+   * like the signature above, so the page and its change signals agree on "stale".
+   */
+  async now(): Promise<number> {
+    const [row] = await this.database.query<{ now: Date }>(this.nowStatement, []);
+    return row ? row.now.getTime() : Date.now();
   }
 }

@@ -22,6 +22,7 @@ import { InstanceControl, InstanceNotFoundError } from '../workers/instance-cont
 import { WorkerViews } from '../workers/worker-views.service';
 import { AuditLog } from './audit-log.service';
 import { DashboardAccessGuard, type DashboardRequest } from './dashboard-access.guard';
+import { DashboardReadsRepository } from './dashboard-reads.repository';
 
 /** An instance as the workers page shows it: `stale` once silent past the heartbeat expiry. */
 export type InstanceStatus = 'ready' | 'draining' | 'stale';
@@ -46,12 +47,13 @@ export class DashboardWorkersController {
     private readonly controls: DispatchControls,
     private readonly instances: InstanceControl,
     private readonly audit: AuditLog,
+    private readonly reads: DashboardReadsRepository,
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
   ) {}
 
   @Get()
   async list(): Promise<{ types: DashboardWorkerType[]; staleAfterMs: number }> {
-    const now = Date.now();
+    const now = await this.reads.now();
     const [types, pauses] = await Promise.all([
       this.views.list('all', now),
       this.controls.states(),

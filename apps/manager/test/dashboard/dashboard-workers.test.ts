@@ -1,6 +1,7 @@
 import { type Browser } from 'playwright-core';
 import { waitFor } from '@org/testkit';
 import { type HttpFixture, createHttpFixture } from '../http/http-support';
+import { PlainInstance } from '../support/plain-instance';
 import { startSdkWorker } from '../support/sdk-worker';
 import {
   dashboardUrl,
@@ -73,6 +74,23 @@ describe('dashboard: workers', () => {
       'resume',
     ]);
     expect(rows[0]!.target).toEqual({ workerType: 'dash-thumbs', instance: id });
+    expectNoPageErrors(errors);
+    await context.close();
+  });
+
+  it('marks a silent instance stale once its heartbeats stop for longer than the expiry', async () => {
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(dashboardUrl(fx.manager, '/workers'));
+    await page.locator('#live-state', { hasText: 'connected' }).waitFor();
+    const instance = await PlainInstance.register(fx.ns, 'dash-thumbs', { status: 'ready' });
+    instance.beat(200);
+    const status = page.locator(`[data-instance="${instance.id}"]`);
+    await status.filter({ hasText: 'ready' }).waitFor();
+    instance.silence();
+    // Silent past WM_HEARTBEAT_EXPIRY_MS (1.5 s here): stale, without a reload; no drain offered.
+    await status.filter({ hasText: 'stale' }).waitFor();
+    const row = page.locator(`tr:has([data-instance="${instance.id}"])`);
+    await expect(row.getByRole('button', { name: 'Drain' }).isDisabled()).resolves.toBe(true);
     expectNoPageErrors(errors);
     await context.close();
   });
