@@ -1,0 +1,94 @@
+import { type Browser } from 'playwright-core';
+import { type HttpFixture, createHttpFixture, seedRequests } from '../http/http-support';
+import { dashboardUrl, expectNoPageErrors, launchBrowser, openPage } from './browser-support';
+
+const config = { workers: [{ type: 'dash-live', contentTypes: ['dash/live'] }] };
+
+/** Live updates without server-sent events, the on/off control, export and bulk progress. */
+describe('dashboard: live updates, export, progress', () => {
+  let fx: HttpFixture;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [fx, browser] = await Promise.all([createHttpFixture(config), launchBrowser()]);
+    fx.ns.defer(() => browser.close());
+    fx.ns.workerTypes.add('dash-live');
+    await seedRequests(fx.db, {
+      prefix: 'row',
+      count: 3,
+      state: 'ERROR',
+      workerType: 'dash-live',
+      contentType: 'dash/live',
+      tenant: 'a,"b"',
+    });
+  });
+  afterAll(() => fx?.ns.cleanup());
+
+  it('falls back to polling when the event stream is unavailable, and can be turned off', async () => {
+    const { context, page, errors } = await openPage(browser);
+    // A proxy that drops server-sent events: the page must notice and poll instead.
+    await page.route('**/dashboard/api/events', (route) => route.abort());
+    await page.goto(dashboardUrl(fx.manager));
+    await page.locator('#live-state', { hasText: 'polling' }).waitFor();
+    await seedRequests(fx.db, {
+      prefix: 'late',
+      count: 2,
+      state: 'SUCCESS',
+      workerType: 'dash-live',
+      contentType: 'dash/live',
+    });
+    await page.locator('#state-counts li[data-state="SUCCESS"] .count', { hasText: '2' }).waitFor();
+
+    const toggle = page.getByRole('button', { name: 'Live updates: on' });
+    await toggle.click();
+    const off = page.getByRole('button', { name: 'Live updates: off' });
+    await expect(off.getAttribute('aria-pressed')).resolves.toBe('false');
+    await expect(page.locator('#live-state').textContent()).resolves.toBe('');
+    // The choice is kept across reloads.
+    await page.reload();
+    await page.getByRole('button', { name: 'Live updates: off' }).waitFor();
+    expectNoPageErrors(errors, [/ERR_FAILED/, /EventSource/]);
+    await context.close();
+  });
+
+  it('exports the current filter as CSV and JSON', async () => {
+    const { context, page } = await openPage(browser);
+    await page.goto(dashboardUrl(fx.manager, '/requests?state=ERROR&sort=createdAt'));
+    const csvHref = await page.getByRole('link', { name: 'CSV' }).getAttribute('href');
+    expect(csvHref).toBe('/dashboard/api/requests/export?state=ERROR&sort=createdAt&format=csv');
+    const csv = await page.request.get(`http://127.0.0.1:${fx.manager.port}${csvHref!}`);
+    expect(csv.headers()['content-disposition']).toBe('attachment; filename="requests.csv"');
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]).toBe(
+      'id,state,contentType,workerType,workflow,step,attempt,priority,tenant,owner,session,parentId,createdAt,updatedAt,messages',
+    );
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toMatch(
+      /^row-00001,ERROR,dash\/live,dash-live,,0,1,0,"a,""b""",,,,.*,seeded failure$/,
+    );
+    const jsonHref = await page.getByRole('link', { name: 'JSON' }).getAttribute('href');
+    const json = (await (
+      await page.request.get(`http://127.0.0.1:${fx.manager.port}${jsonHref!}`)
+    ).json()) as Array<{ id: string }>;
+    expect(json.map((row) => row.id)).toEqual(['row-00001', 'row-00002', 'row-00003']);
+    await context.close();
+  });
+
+  it('reports the progress of a bulk action under the id the page gave it', async () => {
+    const base = `http://127.0.0.1:${fx.manager.port}/dashboard/api`;
+    const { csrfToken } = (await (await fetch(`${base}/session`)).json()) as { csrfToken: string };
+    const retried = await fetch(`${base}/actions/retry?state=ERROR`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-CSRF-Token': csrfToken,
+        'X-Action-Id': 'progress-1',
+      },
+      body: JSON.stringify({ scope: 'filter' }),
+    });
+    expect(await retried.json()).toEqual({ count: 3, skipped: 0 });
+    const progress = await fetch(`${base}/actions/progress/progress-1`);
+    expect(await progress.json()).toEqual({ count: 3, skipped: 0, done: true });
+    expect((await fetch(`${base}/actions/progress/unknown`)).status).toBe(404);
+  });
+});
