@@ -182,7 +182,12 @@ function connect() {
     setLiveState('(connected)');
     void refresh();
   });
-  events.addEventListener('change', () => void refresh());
+  events.addEventListener('change', () => {
+    // Counted on the status element: what an operator (or a test) can see arrive.
+    const state = document.getElementById('live-state');
+    if (state) state.dataset.signals = String(Number(state.dataset.signals ?? 0) + 1);
+    void refresh();
+  });
   events.addEventListener('error', () => {
     // The browser reconnects by itself; until then, poll.
     if (events?.readyState === EventSource.CLOSED) {

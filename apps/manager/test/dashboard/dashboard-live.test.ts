@@ -51,6 +51,50 @@ describe('dashboard: live updates, export, progress', () => {
     await context.close();
   });
 
+  it('never piles up calls when the manager is slow, and pauses while the tab is hidden', async () => {
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(dashboardUrl(fx.manager));
+    const state = page.locator('#live-state');
+    await state.filter({ hasText: 'connected' }).waitFor();
+    // From now on the overview's data call hangs until released: a slow manager.
+    let calls = 0;
+    let release: (() => void) | undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/dashboard/api/overview', async (route) => {
+      calls += 1;
+      await released;
+      await route.continue();
+    });
+    const signals = async () => Number((await state.getAttribute('data-signals')) ?? 0);
+    const before = await signals();
+    for (let change = 1; change <= 3; change++) {
+      await seedRequests(fx.db, {
+        prefix: `burst${change}`,
+        count: 1,
+        state: 'SUCCESS',
+        workerType: 'dash-live',
+        contentType: 'dash/live',
+      });
+      await state.and(page.locator(`[data-signals="${before + change}"]`)).waitFor();
+    }
+    // Three signals, one call: the others wait for it instead of stacking up behind it.
+    expect(calls).toBe(1);
+    release!();
+    await page.locator('#state-counts li[data-state="SUCCESS"] .count', { hasText: '5' }).waitFor();
+    // One more refresh ran for the signals that came meanwhile, not three.
+    await page.locator('#state-counts').waitFor();
+    expect(calls).toBeLessThanOrEqual(2);
+
+    await page.evaluate(`Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));`);
+    await state.filter({ hasText: 'paused while hidden' }).waitFor();
+    await page.evaluate(`Object.defineProperty(document, 'hidden', { value: false, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));`);
+    await state.filter({ hasText: 'connected' }).waitFor();
+    expectNoPageErrors(errors);
+    await context.close();
+  });
+
   it('exports the current filter as CSV and JSON', async () => {
     const { context, page } = await openPage(browser);
     await page.goto(dashboardUrl(fx.manager, '/requests?state=ERROR&sort=createdAt'));
