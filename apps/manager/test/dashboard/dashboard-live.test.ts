@@ -136,3 +136,24 @@ describe('dashboard: live updates, export, progress', () => {
     expect((await fetch(`${base}/actions/progress/unknown`)).status).toBe(404);
   });
 });
+
+/** An open event stream never holds a graceful stop (the drain waits for calls in flight). */
+describe('dashboard: event streams and shutdown', () => {
+  it('ends the streams when the replica stops, well before the shutdown timeout', async () => {
+    // 120 s to finish calls in flight: a stream still open would hold close() past this test's timeout.
+    const fx = await createHttpFixture(config, {}, { WM_SHUTDOWN_TIMEOUT_MS: '120000' });
+    try {
+      const response = await fetch(dashboardUrl(fx.manager, '/api/events'));
+      const reader = response.body!.getReader();
+      const first = await reader.read();
+      expect(new TextDecoder().decode(first.value)).toContain('event: hello');
+      const ended = (async () => {
+        for (;;) if ((await reader.read()).done) return true;
+      })();
+      await fx.manager.close();
+      await expect(ended).resolves.toBe(true);
+    } finally {
+      await fx.ns.cleanup();
+    }
+  }, 30_000);
+});
