@@ -273,6 +273,32 @@ describe('dashboard: requests', () => {
     await context.close();
   });
 
+  it('previews a binary payload as its size and first bytes, with the full download', async () => {
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]);
+    const submitted = await fx.http
+      .post('/api/v1/requests')
+      .send({
+        requestId: 'binary-1',
+        contentType: 'dash/convert',
+        payloadBase64: bytes.toString('base64'),
+      })
+      .expect(202);
+    expect(submitted.body).toMatchObject({ id: 'binary-1' });
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(dashboardUrl(fx.manager, '/requests/binary-1'));
+    await expect(page.locator('#hex-head').textContent()).resolves.toBe(
+      '89 50 4e 47 0d 0a 1a 0a 00 ff',
+    );
+    const download = page.getByRole('link', { name: 'Download input (10 B)' });
+    const href = await download.getAttribute('href');
+    const body = await (
+      await page.request.get(`http://127.0.0.1:${fx.manager.port}${href!}`)
+    ).body();
+    expect(body.equals(bytes)).toBe(true);
+    expectNoPageErrors(errors);
+    await context.close();
+  });
+
   it('cancels one waiting request from its page, and a selection from the list', async () => {
     const { context, page, errors } = await openPage(browser);
     await page.goto(dashboardUrl(fx.manager, '/requests/waiting-00001'));
