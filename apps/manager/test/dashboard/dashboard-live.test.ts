@@ -145,8 +145,13 @@ describe('dashboard: event streams and shutdown', () => {
     try {
       const response = await fetch(dashboardUrl(fx.manager, '/api/events'));
       const reader = response.body!.getReader();
-      const first = await reader.read();
-      expect(new TextDecoder().decode(first.value)).toContain('event: hello');
+      // The stream is open once its baseline is read and `hello` arrives.
+      let received = '';
+      while (!received.includes('event: hello')) {
+        const chunk = await reader.read();
+        if (chunk.done) throw new Error(`the stream ended before hello: ${received}`);
+        received += new TextDecoder().decode(chunk.value);
+      }
       const ended = (async () => {
         for (;;) if ((await reader.read()).done) return true;
       })();
