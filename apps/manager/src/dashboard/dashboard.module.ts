@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ConfigModule } from '../config/config.module';
 import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
@@ -25,11 +26,12 @@ import { DashboardRequestsController } from './dashboard-requests.controller';
 import { DashboardSessionController } from './dashboard-session.controller';
 import { DashboardSessions } from './dashboard-session';
 import { DashboardWorkersController } from './dashboard-workers.controller';
+import { RestAuditInterceptor } from './rest-audit.interceptor';
 
 /**
  * The operator's dashboard at `/dashboard`: the page, its JSON and server-sent events, on the
  * REST API's services (requests reads and operations, worker views and controls), plus the audit
- * log of what operators did, also at `GET /api/v1/audit`.
+ * log of what operators did (through the dashboard or the REST API), at `GET /api/v1/audit`.
  */
 @Module({
   imports: [RequestsModule, WorkersModule, ConfigModule, MessagingModule],
@@ -60,6 +62,8 @@ import { DashboardWorkersController } from './dashboard-workers.controller';
     ChangeSignals,
     WorkerViews,
     InstanceControl,
+    // The REST API's operator actions go to the same audit log.
+    { provide: APP_INTERCEPTOR, useClass: RestAuditInterceptor },
   ],
 })
 export class DashboardModule {}

@@ -213,4 +213,65 @@ describe('dashboard: access', () => {
     expectNoPageErrors(errors);
     await context.close();
   });
+
+  it('writes the REST API actions to the same audit log, previews and submissions left out', async () => {
+    const api = `http://127.0.0.1:${fx.manager.port}/api/v1`;
+    const asOps = { 'X-API-Key': OPERATE_KEY };
+    expect(
+      (
+        await fetch(`${api}/requests/retry?state=ERROR&dryRun=true`, {
+          method: 'POST',
+          headers: asOps,
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await fetch(`${api}/requests/bad-00003/retry`, { method: 'POST', headers: asOps })).status,
+    ).toBe(200);
+    const bulk = await fetch(
+      `${api}/requests/cancel?workerType=dash-secure&state=NO_WORKER_AVAILABLE`,
+      { method: 'POST', headers: asOps },
+    );
+    expect(bulk.status).toBe(200);
+    expect(
+      (await fetch(`${api}/requests/no-such-request`, { method: 'DELETE', headers: asOps })).status,
+    ).toBe(404);
+    const { items } = (await (
+      await fetch(`${api}/audit?limit=3`, { headers: { 'X-API-Key': READ_KEY } })
+    ).json()) as {
+      items: Array<{
+        actor: string;
+        action: string;
+        target: unknown;
+        count: number | null;
+        outcome: string;
+      }>;
+    };
+    expect(
+      items.map(({ actor, action, target, outcome }) => ({ actor, action, target, outcome })),
+    ).toEqual([
+      {
+        actor: 'ops',
+        action: 'delete',
+        target: { ids: ['no-such-request'], via: 'rest' },
+        outcome: expect.stringMatching(/^failed: /),
+      },
+      {
+        actor: 'ops',
+        action: 'cancel',
+        target: {
+          filter: { workerType: 'dash-secure', state: 'NO_WORKER_AVAILABLE' },
+          via: 'rest',
+        },
+        outcome: 'done',
+      },
+      {
+        actor: 'ops',
+        action: 'retry',
+        target: { ids: ['bad-00003'], via: 'rest' },
+        outcome: 'done',
+      },
+    ]);
+    expect(items[1]!.count).toEqual(expect.any(Number));
+  });
 });

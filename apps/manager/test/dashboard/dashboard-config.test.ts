@@ -73,10 +73,15 @@ describe('dashboard: configuration', () => {
     await page.locator('#config-preview .notice-error', { hasText: 'changed meanwhile' }).waitFor();
     expect(service.workerTypes()).toEqual(['cfg-first']);
 
-    const { rows } = await fx.db.query<{ action: string; outcome: string }>(
-      "SELECT action, outcome FROM audit_log WHERE action = 'config-import' ORDER BY id",
+    // The page's import, the other operator's (through the REST API), the refused one.
+    const { rows } = await fx.db.query<{ outcome: string; via: string | null }>(
+      "SELECT outcome, target->>'via' AS via FROM audit_log WHERE action = 'config-import' ORDER BY id",
     );
-    expect(rows.map((row) => row.outcome)).toEqual(['done', expect.stringMatching(/^failed: /)]);
+    expect(rows).toEqual([
+      { outcome: 'done', via: null },
+      { outcome: 'done', via: 'rest' },
+      { outcome: expect.stringMatching(/^failed: /), via: null },
+    ]);
     expectNoPageErrors(errors, [/status of 412/]);
     await context.close();
   });
