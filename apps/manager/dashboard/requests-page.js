@@ -24,6 +24,7 @@ const TEXT_FILTERS = [
   ['session', 'Session'],
   ['parentId', 'Parent id'],
   ['priority', 'Priority'],
+  ['payload', 'Payload contains'],
 ];
 const FILTER_KEYS = ['state', ...TEXT_FILTERS.map(([key]) => key), 'createdFrom', 'createdTo'];
 const VERBS = { retry: 'retried', cancel: 'cancelled', delete: 'deleted' };

@@ -17,6 +17,11 @@ export interface RequestFilter {
   readonly createdFrom?: string;
   /** Created before (ISO 8601). */
   readonly createdTo?: string;
+  /**
+   * The stored input (the current step's) contains this text, UTF-8 encoded. Read from every
+   * row the other filters leave: narrow them on large tables.
+   */
+  readonly payload?: string;
 }
 
 export const REQUEST_SORTS = ['createdAt', '-createdAt', 'updatedAt', '-updatedAt'] as const;

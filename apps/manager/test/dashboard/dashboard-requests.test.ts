@@ -154,6 +154,22 @@ describe('dashboard: requests', () => {
     expect(await rows.first().getAttribute('data-id')).toBe('done-00051');
     await screenshot(page, 'requests');
 
+    // Search in the payload: the seeded inputs are {"n":<row>}.
+    const search = await context.newPage();
+    await search.goto(dashboardUrl(fx.manager, '/requests'));
+    await search.locator('#filter-payload').fill('{"n":77}');
+    await search.getByRole('button', { name: 'Apply filters' }).click();
+    await search.waitForURL(/payload=/);
+    await expect(search.locator('#matching').textContent()).resolves.toBe('1 matching');
+    await expect(
+      search.locator('#requests tbody tr').first().getAttribute('data-id'),
+    ).resolves.toBe('done-00077');
+    await search.close();
+    // The same filter on the REST API (one service under both).
+    const rest = await fx.http.get('/api/v1/requests').query({ payload: '{"n":77}' }).expect(200);
+    const items = (rest.body as { items: Array<{ id: string }> }).items;
+    expect(items.map((item) => item.id)).toEqual(['done-00077']);
+
     // The URL is the view: opened elsewhere, it shows the same page with the same filters.
     const shared = page.url();
     const other = await context.newPage();

@@ -49,6 +49,8 @@ export function filterConditions(
   if (filter.createdFrom)
     sql.add(`${p}created_at >= ${sql.param(filter.createdFrom)}::timestamptz`);
   if (filter.createdTo) sql.add(`${p}created_at < ${sql.param(filter.createdTo)}::timestamptz`);
+  if (filter.payload)
+    sql.add(`position(convert_to(${sql.param(filter.payload)}, 'UTF8') in ${p}input) > 0`);
   return sql;
 }
 
@@ -77,6 +79,7 @@ export function isEmptyFilter(filter: RequestFilter): boolean {
       filter.priority,
       filter.createdFrom,
       filter.createdTo,
+      filter.payload,
     ].every((value) => value === undefined)
   );
 }

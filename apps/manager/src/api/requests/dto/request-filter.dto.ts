@@ -12,6 +12,7 @@ import {
   Matches,
   Max,
   MaxLength,
+  MinLength,
   Min,
 } from 'class-validator';
 import {
@@ -103,4 +104,15 @@ export class RequestFilterDto extends RequesterMetadataDto {
   @IsOptional()
   @IsDateString({ strict: true }, { message: 'must be an ISO 8601 date-time' })
   createdTo?: string;
+
+  @ApiPropertyOptional({
+    example: 'invoice-2026-001',
+    description:
+      "The stored input (the current step's) contains this text (UTF-8). Reads every row the other filters leave: narrow them on large tables.",
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  payload?: string;
 }
