@@ -5,11 +5,9 @@ import { RequestReads, type WaitingByType } from '../requests/request-reads.serv
 import { type RequestCounts } from '../requests/request-views';
 import { PublicRoute } from '../security/access.decorator';
 import { DashboardAccessGuard } from './dashboard-access.guard';
-import {
-  DashboardReadsRepository,
-  type GroupCount,
-  type MinuteStats,
-} from './dashboard-reads.repository';
+import { DashboardReadsRepository, type GroupCount } from './dashboard-reads.repository';
+import { type MinuteStats } from './minute-stats.repository';
+import { MinuteStatsService } from './minute-stats.service';
 
 /** Everything the overview page shows, in one answer. */
 export interface Overview {
@@ -31,6 +29,7 @@ export class DashboardOverviewController {
     private readonly reads: RequestReads,
     private readonly dashboardReads: DashboardReadsRepository,
     private readonly config: ConfigService,
+    private readonly minuteStats: MinuteStatsService,
   ) {}
 
   @Get()
@@ -39,7 +38,7 @@ export class DashboardOverviewController {
       this.reads.counts({}),
       this.dashboardReads.groups(),
       this.reads.waiting(this.config.workerTypes()),
-      this.dashboardReads.lastHour(),
+      this.minuteStats.lastHour(),
     ]);
     const config = this.config.current();
     const routes = [

@@ -6,17 +6,6 @@ import { DatabaseService, type Statement } from '../database/database.service';
 /** Bytes of a payload the detail page previews (the download has all of it). */
 export const PAYLOAD_PREVIEW_BYTES = 64 * 1024;
 
-/** One minute of one worker type's finished requests. */
-export interface MinuteStats {
-  readonly workerType: string;
-  /** Start of the minute, ISO 8601. */
-  readonly minute: string;
-  readonly succeeded: number;
-  readonly failed: number;
-  readonly p50Ms: number | null;
-  readonly p95Ms: number | null;
-}
-
 /** Requests of one worker type (current step) and workflow in one state. */
 export interface GroupCount {
   readonly workerType: string;
@@ -29,13 +18,12 @@ export interface GroupCount {
 
 /**
  * The few reads the dashboard needs that the REST API has no service for: the input payload,
- * per-minute statistics over the last hour, and a cheap "has anything changed" signature.
+ * the overview's grouped counts, and a cheap "has anything changed" signature.
  * Listing, counts, details and every action go through the REST API's services.
  */
 @Injectable()
 export class DashboardReadsRepository {
   private readonly inputStatement: Statement;
-  private readonly minutesStatement: Statement;
   private readonly signatureStatement: Statement;
   private readonly groupsStatement: Statement;
   private readonly nowStatement: Statement;
@@ -48,21 +36,6 @@ export class DashboardReadsRepository {
     this.inputStatement = database.statement(
       'dashboard-input',
       `SELECT input, input_mime, input_content_type FROM ${requests} WHERE id = $1`,
-    );
-    // From the requests themselves (finished_at is indexed), so every replica draws the same
-    // charts and they survive a restart; requests deleted by retention leave the charts with them.
-    this.minutesStatement = database.statement(
-      'dashboard-minutes',
-      `SELECT worker_type, date_trunc('minute', finished_at) AS minute,
-              count(*) FILTER (WHERE state = 'SUCCESS')::int AS succeeded,
-              count(*) FILTER (WHERE state IN ('ERROR', 'INVALID_CONTENT'))::int AS failed,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - dispatched_at) * 1000)
-                FILTER (WHERE dispatched_at IS NOT NULL) AS p50,
-              percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - dispatched_at) * 1000)
-                FILTER (WHERE dispatched_at IS NOT NULL) AS p95
-       FROM ${requests}
-       WHERE finished_at IS NOT NULL AND finished_at >= now() - interval '1 hour'
-       GROUP BY 1, 2 ORDER BY 1, 2`,
     );
     this.groupsStatement = database.statement(
       'dashboard-groups',
@@ -92,26 +65,6 @@ export class DashboardReadsRepository {
     return row
       ? { body: row.input, mime: row.input_mime, contentType: row.input_content_type }
       : undefined;
-  }
-
-  async lastHour(): Promise<MinuteStats[]> {
-    const rows = await this.database.query<{
-      worker_type: string;
-      minute: Date;
-      succeeded: number;
-      failed: number;
-      p50: number | null;
-      p95: number | null;
-    }>(this.minutesStatement, []);
-    const round = (value: number | null) => (value === null ? null : Math.round(value));
-    return rows.map((row) => ({
-      workerType: row.worker_type,
-      minute: row.minute.toISOString(),
-      succeeded: row.succeeded,
-      failed: row.failed,
-      p50Ms: round(row.p50),
-      p95Ms: round(row.p95),
-    }));
   }
 
   /**

@@ -26,6 +26,8 @@ import { DashboardRequestsController } from './dashboard-requests.controller';
 import { DashboardSessionController } from './dashboard-session.controller';
 import { DashboardSessions } from './dashboard-session';
 import { DashboardWorkersController } from './dashboard-workers.controller';
+import { MinuteStatsRepository } from './minute-stats.repository';
+import { MinuteStatsService } from './minute-stats.service';
 import { RestAuditInterceptor } from './rest-audit.interceptor';
 
 /**
@@ -60,6 +62,8 @@ import { RestAuditInterceptor } from './rest-audit.interceptor';
     AuditLogRepository,
     AuditLog,
     ChangeSignals,
+    MinuteStatsRepository,
+    MinuteStatsService,
     WorkerViews,
     InstanceControl,
     // The REST API's operator actions go to the same audit log.

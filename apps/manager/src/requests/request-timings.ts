@@ -7,7 +7,7 @@ export interface DispatchedJob {
   readonly worker_type: string;
 }
 
-/** Receives what {@link RequestTimings} observed (the metrics service, in a replica with `/metrics`). */
+/** Receives what {@link RequestTimings} observed (the metrics service, the dashboard's per-minute stats). */
 export interface RequestTimingsSink {
   /** A job of `workerType` confirmed by the broker; `acceptedMs` is the wait since intake, when known. */
   jobConfirmed(workerType: string, acceptedMs: number | undefined): void;
@@ -43,11 +43,11 @@ export const MAX_TRACKED = 20_000;
 export class RequestTimings {
   private readonly acceptedAt = new Map<string, number>();
   private readonly publishedAt = new Map<string, number>();
-  private sink: RequestTimingsSink | undefined;
+  private readonly sinks: RequestTimingsSink[] = [];
 
-  /** Sends observations to `sink` from now on (one sink per replica). */
+  /** Sends observations to `sink` from now on (the metrics, the dashboard's per-minute stats). */
   attach(sink: RequestTimingsSink): void {
-    this.sink = sink;
+    this.sinks.push(sink);
   }
 
   /** Requests recorded by intake at `at` (epoch ms). */
@@ -65,10 +65,8 @@ export class RequestTimings {
     for (const job of jobs) {
       const accepted = this.acceptedAt.get(job.id);
       if (accepted !== undefined) this.acceptedAt.delete(job.id);
-      this.sink?.jobConfirmed(
-        job.worker_type,
-        accepted === undefined ? undefined : Math.max(0, at - accepted),
-      );
+      const acceptedMs = accepted === undefined ? undefined : Math.max(0, at - accepted);
+      for (const sink of this.sinks) sink.jobConfirmed(job.worker_type, acceptedMs);
     }
   }
 
@@ -83,7 +81,7 @@ export class RequestTimings {
         processingMs = Math.max(0, at - published);
       }
     }
-    this.sink?.responseApplied(workerType, status, processingMs);
+    for (const sink of this.sinks) sink.responseApplied(workerType, status, processingMs);
   }
 
   /** Timestamps currently kept (tests: the maps stay bounded). */

@@ -1,8 +1,22 @@
 import { type Browser } from 'playwright-core';
+import { publishRequest, waitFor } from '@org/testkit';
+import { RequestCounters } from '../../src/requests/request-counters';
+import { startSdkWorker } from '../support/sdk-worker';
 import { type HttpFixture, createHttpFixture, seedRequests } from '../http/http-support';
-import { dashboardUrl, expectNoPageErrors, launchBrowser, openPage } from './browser-support';
+import {
+  dashboardUrl,
+  expectNoPageErrors,
+  launchBrowser,
+  openPage,
+  screenshot,
+} from './browser-support';
 
-const config = { workers: [{ type: 'dash-live', contentTypes: ['dash/live'] }] };
+const config = {
+  workers: [
+    { type: 'dash-live', contentTypes: ['dash/live'] },
+    { type: 'dash-chart', contentTypes: ['dash/chart'] },
+  ],
+};
 
 /** Live updates without server-sent events, the on/off control, export and bulk progress. */
 describe('dashboard: live updates, export, progress', () => {
@@ -23,6 +37,50 @@ describe('dashboard: live updates, export, progress', () => {
     });
   });
   afterAll(() => fx?.ns.cleanup());
+
+  it('draws per-minute charts from the jobs the manager applied', async () => {
+    fx.ns.workerTypes.add('dash-chart');
+    await startSdkWorker(
+      fx.ns,
+      {
+        type: 'dash-chart',
+        handler: (job, ctx) =>
+          job.body.toString().includes('fail') ? ctx.error('asked to fail') : ctx.success(),
+      },
+      [fx.manager],
+    );
+    for (const body of ['a', 'b', 'c', 'fail'])
+      publishRequest(fx.ns, {
+        requestId: `chart-${body}`,
+        contentType: 'dash/chart',
+        body: Buffer.from(body),
+      });
+    const counters = fx.manager.app.get(RequestCounters);
+    await waitFor(
+      () => (counters.applied['SUCCESS'] ?? 0) >= 3 && (counters.applied['ERROR'] ?? 0) >= 1,
+      {
+        what: 'four jobs answered',
+      },
+    );
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(dashboardUrl(fx.manager));
+    const figure = page.locator('figure[data-type="dash-chart"]');
+    await expect(figure.locator('figcaption').textContent()).resolves.toBe(
+      'dash-chart — 3 succeeded, 1 failed in the last hour',
+    );
+    // Durations are drawn when this replica published the jobs (it did).
+    await expect(figure.locator('.chart-legend').last().textContent()).resolves.toMatch(
+      /^p50 max \d+, p95 max \d+$/,
+    );
+    // The succeeded requests are gone from the table (keepSuccess is off): the charts do not need them.
+    const { rows } = await fx.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM requests WHERE id LIKE 'chart-%'",
+    );
+    expect(rows[0]!.n).toBe(1);
+    await screenshot(page, 'overview-charts');
+    expectNoPageErrors(errors);
+    await context.close();
+  });
 
   it('falls back to polling when the event stream is unavailable, and can be turned off', async () => {
     const { context, page, errors } = await openPage(browser);
@@ -97,9 +155,13 @@ describe('dashboard: live updates, export, progress', () => {
 
   it('exports the current filter as CSV and JSON', async () => {
     const { context, page } = await openPage(browser);
-    await page.goto(dashboardUrl(fx.manager, '/requests?state=ERROR&sort=createdAt'));
+    await page.goto(
+      dashboardUrl(fx.manager, '/requests?state=ERROR&workerType=dash-live&sort=createdAt'),
+    );
     const csvHref = await page.getByRole('link', { name: 'CSV' }).getAttribute('href');
-    expect(csvHref).toBe('/dashboard/api/requests/export?state=ERROR&sort=createdAt&format=csv');
+    expect(csvHref).toBe(
+      '/dashboard/api/requests/export?state=ERROR&workerType=dash-live&sort=createdAt&format=csv',
+    );
     const csv = await page.request.get(`http://127.0.0.1:${fx.manager.port}${csvHref!}`);
     expect(csv.headers()['content-disposition']).toBe('attachment; filename="requests.csv"');
     const lines = (await csv.text()).trim().split('\r\n');
@@ -121,7 +183,7 @@ describe('dashboard: live updates, export, progress', () => {
   it('reports the progress of a bulk action under the id the page gave it', async () => {
     const base = `http://127.0.0.1:${fx.manager.port}/dashboard/api`;
     const { csrfToken } = (await (await fetch(`${base}/session`)).json()) as { csrfToken: string };
-    const retried = await fetch(`${base}/actions/retry?state=ERROR`, {
+    const retried = await fetch(`${base}/actions/retry?state=ERROR&workerType=dash-live`, {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
