@@ -2,7 +2,8 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Observable, type Subscriber } from 'rxjs';
 import { HttpDrain } from '../http/http-drain';
 import { AuditLogRepository } from './audit-log.repository';
-import { DashboardReadsRepository } from './dashboard-reads.repository';
+import { RequestReads } from '../requests/request-reads.service';
+import { InstanceRepository } from '../workers/instance.repository';
 
 /** How often the signature is read while a page listens. @default 1000 ms */
 export const CHANGE_POLL_MS = 1_000;
@@ -31,7 +32,8 @@ export class ChangeSignals implements OnModuleDestroy {
   private reading = false;
 
   constructor(
-    private readonly reads: DashboardReadsRepository,
+    private readonly reads: RequestReads,
+    private readonly instances: InstanceRepository,
     private readonly audit: AuditLogRepository,
     private readonly drain: HttpDrain,
   ) {}
@@ -67,8 +69,16 @@ export class ChangeSignals implements OnModuleDestroy {
     this.reading = true;
     const greeting = [...this.greeting];
     try {
-      const [signature, audit] = await Promise.all([this.reads.signature(), this.audit.latestId()]);
-      const current = `${signature}|${audit}`;
+      const [requests, instances, audit] = await Promise.all([
+        this.reads.latestChange(),
+        this.instances.list(),
+        this.audit.latestId(),
+      ]);
+      // An instance appearing, draining, going, or (ready) falling silent past the expiry.
+      const workers = instances.map(
+        (instance) => `${instance.id}:${instance.status}:${instance.live}`,
+      );
+      const current = `${requests}|${workers.join(',')}|${audit}`;
       if (this.last !== undefined && current !== this.last) {
         const event = { type: 'change', data: JSON.stringify({ at: new Date().toISOString() }) };
         for (const listener of this.listeners) listener.next(event);

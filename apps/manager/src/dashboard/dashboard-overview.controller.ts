@@ -2,17 +2,16 @@ import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { ConfigService } from '../config/config.service';
 import { RequestReads, type WaitingByType } from '../requests/request-reads.service';
-import { type RequestCounts } from '../requests/request-views';
+import { type RequestCounts, type RequestGroupCount } from '../requests/request-views';
 import { PublicRoute } from '../security/access.decorator';
 import { DashboardAccessGuard } from './dashboard-access.guard';
-import { DashboardReadsRepository, type GroupCount } from './dashboard-reads.repository';
 import { type MinuteStats } from './minute-stats.repository';
 import { MinuteStatsService } from './minute-stats.service';
 
 /** Everything the overview page shows, in one answer. */
 export interface Overview {
   readonly counts: RequestCounts;
-  readonly groups: GroupCount[];
+  readonly groups: RequestGroupCount[];
   readonly waiting: WaitingByType[];
   readonly minutes: MinuteStats[];
   /** The routing configuration: content type → worker type or workflow. */
@@ -27,7 +26,6 @@ export interface Overview {
 export class DashboardOverviewController {
   constructor(
     private readonly reads: RequestReads,
-    private readonly dashboardReads: DashboardReadsRepository,
     private readonly config: ConfigService,
     private readonly minuteStats: MinuteStatsService,
   ) {}
@@ -36,7 +34,7 @@ export class DashboardOverviewController {
   async overview(): Promise<Overview> {
     const [counts, groups, waiting, minutes] = await Promise.all([
       this.reads.counts({}),
-      this.dashboardReads.groups(),
+      this.reads.groupCounts(),
       this.reads.waiting(this.config.workerTypes()),
       this.minuteStats.lastHour(),
     ]);

@@ -15,7 +15,6 @@ import { RequestsService } from '../requests/requests.service';
 import { PublicRoute } from '../security/access.decorator';
 import { DashboardAccessGuard } from './dashboard-access.guard';
 import { MAX_EXPORT_ROWS, ExportQueryDto, NewerQueryDto } from './dashboard-query.dto';
-import { DashboardReadsRepository } from './dashboard-reads.repository';
 import { type PayloadPreview, previewOf } from './payload-preview';
 import { exportRows } from './request-export';
 
@@ -28,7 +27,6 @@ export class DashboardRequestsController {
   constructor(
     private readonly reads: RequestReads,
     private readonly requests: RequestsService,
-    private readonly dashboardReads: DashboardReadsRepository,
   ) {}
 
   /** A page without counts: they scan every matching row, so the page asks for them apart. */
@@ -77,7 +75,7 @@ export class DashboardRequestsController {
   async detail(@Param('id') id: string): Promise<RequestDetailPage> {
     const detail = await this.reads.get(id).catch(rethrowAsApiError);
     const [input, children, parent] = await Promise.all([
-      this.dashboardReads.input(id),
+      this.reads.input(id),
       this.reads.list({ parentId: id, limit: 50, counts: false }),
       detail.parentId ? this.reads.find(detail.parentId) : Promise.resolve(null),
     ]);
@@ -95,7 +93,7 @@ export class DashboardRequestsController {
     @Param('id') id: string,
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<StreamableFile> {
-    const input = await this.dashboardReads.input(id);
+    const input = await this.reads.input(id);
     if (!input) throw notFound(`request "${id}"`);
     response.setHeader('Content-Disposition', `attachment; filename="${safeName(id)}.input"`);
     return new StreamableFile(input.body, {

@@ -22,7 +22,7 @@ import { InstanceControl, InstanceNotFoundError } from '../workers/instance-cont
 import { WorkerViews } from '../workers/worker-views.service';
 import { AuditLog } from './audit-log.service';
 import { DashboardAccessGuard, type DashboardRequest } from './dashboard-access.guard';
-import { DashboardReadsRepository } from './dashboard-reads.repository';
+import { DatabaseClock } from './database-clock';
 
 /** An instance as the workers page shows it: `stale` once silent past the heartbeat expiry. */
 export type InstanceStatus = 'ready' | 'draining' | 'stale';
@@ -47,13 +47,13 @@ export class DashboardWorkersController {
     private readonly controls: DispatchControls,
     private readonly instances: InstanceControl,
     private readonly audit: AuditLog,
-    private readonly reads: DashboardReadsRepository,
+    private readonly clock: DatabaseClock,
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
   ) {}
 
   @Get()
   async list(): Promise<{ types: DashboardWorkerType[]; staleAfterMs: number }> {
-    const now = await this.reads.now();
+    const now = await this.clock.now();
     const [types, pauses] = await Promise.all([
       this.views.list('all', now),
       this.controls.states(),
@@ -68,13 +68,15 @@ export class DashboardWorkersController {
           type.instances.map((instance) => {
             const heartbeatAgeMs = Math.max(0, now - Date.parse(instance.lastSeenAt));
             // Silent for longer than the expiry (itself several heartbeats): a late heartbeat
-            // within it keeps the instance as it was, so the status does not flicker.
-            const status: InstanceStatus =
-              heartbeatAgeMs > staleAfterMs
-                ? 'stale'
-                : instance.status === 'draining'
-                  ? 'draining'
-                  : 'ready';
+            // within it keeps the instance as it was, so the status does not flicker. A ready
+            // instance is judged as the dispatcher judges it (`live`, by the database's clock).
+            const silent =
+              instance.status === 'draining' ? heartbeatAgeMs > staleAfterMs : !instance.live;
+            const status: InstanceStatus = silent
+              ? 'stale'
+              : instance.status === 'draining'
+                ? 'draining'
+                : 'ready';
             return [instance.id, { status, heartbeatAgeMs }];
           }),
         ),

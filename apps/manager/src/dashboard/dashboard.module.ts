@@ -21,11 +21,11 @@ import { DashboardAssetsController } from './dashboard-assets.controller';
 import { DashboardConfigController } from './dashboard-config.controller';
 import { DashboardEventsController } from './dashboard-events.controller';
 import { DashboardOverviewController } from './dashboard-overview.controller';
-import { DashboardReadsRepository } from './dashboard-reads.repository';
 import { DashboardRequestsController } from './dashboard-requests.controller';
 import { DashboardSessionController } from './dashboard-session.controller';
 import { DashboardSessions } from './dashboard-session';
 import { DashboardWorkersController } from './dashboard-workers.controller';
+import { DatabaseClock } from './database-clock';
 import { MinuteStatsRepository } from './minute-stats.repository';
 import { MinuteStatsService } from './minute-stats.service';
 import { RestAuditInterceptor } from './rest-audit.interceptor';
@@ -57,7 +57,7 @@ import { RestAuditInterceptor } from './rest-audit.interceptor';
         new DashboardSessions(keys, environment.namespace),
     },
     DashboardAccessGuard,
-    DashboardReadsRepository,
+    DatabaseClock,
     DashboardActions,
     AuditLogRepository,
     AuditLog,

@@ -1,4 +1,5 @@
-import { PAYLOAD_PREVIEW_BYTES } from './dashboard-reads.repository';
+/** Bytes of a payload the detail page previews (the download has all of it). */
+export const PAYLOAD_PREVIEW_BYTES = 64 * 1024;
 
 /** How the detail page shows a payload: pretty JSON, text, or size and a hex head. */
 export type PayloadPreview =

@@ -4,7 +4,13 @@ import { WorkerCatalogue } from '../workers/worker-catalogue.service';
 import { DispatchControls, type PauseState } from './dispatch/dispatch-controls.service';
 import { type ListRequestsQuery, type RequestFilter } from './request-filter';
 import { RequestNotFoundError } from './request-errors';
-import { type RequestCounts, type RequestDetail, type RequestPage } from './request-views';
+import {
+  type RequestCounts,
+  type RequestDetail,
+  type RequestGroupCount,
+  type RequestPage,
+  type StoredInput,
+} from './request-views';
 import {
   type DetailRow,
   RequestReadsRepository,
@@ -40,6 +46,21 @@ export class RequestReads {
 
   counts(filter: RequestFilter): Promise<RequestCounts> {
     return this.reads.counts(filter);
+  }
+
+  /** Counts by worker type, workflow and state (the dashboard's overview). */
+  groupCounts(): Promise<RequestGroupCount[]> {
+    return this.reads.groups();
+  }
+
+  /** A request's stored input (the current step's), or undefined when it does not exist. */
+  input(id: string): Promise<StoredInput | undefined> {
+    return this.reads.input(id);
+  }
+
+  /** A marker that changes whenever any request changes state (live updates). */
+  latestChange(): Promise<string> {
+    return this.reads.latestChange();
   }
 
   /** One request and its history; {@link RequestNotFoundError} when it does not exist. */

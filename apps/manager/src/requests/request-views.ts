@@ -68,3 +68,20 @@ export interface RequestPage {
   readonly nextCursor: string | null;
   readonly counts?: RequestCounts;
 }
+
+/** Requests of one worker type (current step) and workflow in one state. */
+export interface RequestGroupCount {
+  readonly workerType: string;
+  readonly workflow: string | null;
+  readonly state: string;
+  readonly count: number;
+  /** When the oldest of them last changed state (its wait or its failure began). */
+  readonly oldestSince: string;
+}
+
+/** A request's stored input (the current step's), as the operator downloads it. */
+export interface StoredInput {
+  readonly body: Buffer;
+  readonly mime: string | null;
+  readonly contentType: string;
+}

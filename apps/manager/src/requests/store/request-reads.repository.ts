@@ -4,9 +4,11 @@ import { DatabaseService, type Statement } from '../../database/database.service
 import { type ListRequestsQuery, type RequestFilter, type RequestSort } from '../request-filter';
 import {
   type RequestCounts,
+  type RequestGroupCount,
   type RequestHistoryEntry,
   type RequestPage,
   type RequestSummary,
+  type StoredInput,
 } from '../request-views';
 import { decodeCursor, encodeCursor, sortKeySql } from './request-cursor';
 import { filterConditions, type SqlConditions } from './request-filter-sql';
@@ -83,6 +85,9 @@ const SUMMARY_COLUMNS =
 export class RequestReadsRepository {
   private readonly detailStatement: Statement;
   private readonly historyStatement: Statement;
+  private readonly inputStatement: Statement;
+  private readonly groupsStatement: Statement;
+  private readonly latestChangeStatement: Statement;
 
   constructor(private readonly database: DatabaseService) {
     const requests = database.table('requests');
@@ -98,6 +103,20 @@ export class RequestReadsRepository {
       'reads-history',
       `SELECT state, step, attempt, worker_type, worker_id, messages, at
        FROM ${database.table('request_history')} WHERE request_id = $1 ORDER BY id`,
+    );
+    this.inputStatement = database.statement(
+      'reads-input',
+      `SELECT input, input_mime, input_content_type FROM ${requests} WHERE id = $1`,
+    );
+    this.groupsStatement = database.statement(
+      'reads-groups',
+      `SELECT worker_type, workflow, state, count(*)::int AS count, min(updated_at) AS oldest
+       FROM ${requests} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    );
+    // Every state change appends to request_history (a trigger): its newest id moves on any change.
+    this.latestChangeStatement = database.statement(
+      'reads-latest-change',
+      `SELECT COALESCE(max(id), 0)::text AS id FROM ${database.table('request_history')}`,
     );
   }
 
@@ -164,6 +183,42 @@ export class RequestReadsRepository {
       messages: row.messages,
       at: row.at.toISOString(),
     }));
+  }
+
+  /** A request's stored input, or undefined. */
+  async input(id: string): Promise<StoredInput | undefined> {
+    const [row] = await this.database.query<{
+      input: Buffer;
+      input_mime: string | null;
+      input_content_type: string;
+    }>(this.inputStatement, [id]);
+    return row
+      ? { body: row.input, mime: row.input_mime, contentType: row.input_content_type }
+      : undefined;
+  }
+
+  /** Counts by worker type, workflow and state, in one scan. */
+  async groups(): Promise<RequestGroupCount[]> {
+    const rows = await this.database.query<{
+      worker_type: string;
+      workflow: string | null;
+      state: string;
+      count: number;
+      oldest: Date;
+    }>(this.groupsStatement, []);
+    return rows.map((row) => ({
+      workerType: row.worker_type,
+      workflow: row.workflow,
+      state: row.state,
+      count: row.count,
+      oldestSince: row.oldest.toISOString(),
+    }));
+  }
+
+  /** An id that moves whenever any request changes state (read by index). */
+  async latestChange(): Promise<string> {
+    const [row] = await this.database.query<{ id: string }>(this.latestChangeStatement, []);
+    return row?.id ?? '0';
   }
 
   /** Ids matching the filter and `states`, a page at a time, in id order (keyset, never OFFSET). */
