@@ -18,6 +18,9 @@ import {
 /** How often a replica writes what it counted. @default 5000 ms */
 export const MINUTE_STATS_FLUSH_MS = 5_000;
 
+/** Longest the last write may hold a stop. @default 2000 ms */
+export const FINAL_FLUSH_BOUND_MS = 2_000;
+
 const SUCCEEDED = new Set(['SUCCESS']);
 const FAILED = new Set(['ERROR', 'INVALID_CONTENT']);
 
@@ -60,9 +63,17 @@ export class MinuteStatsService implements OnModuleInit, OnModuleDestroy {
     this.timer.unref();
   }
 
+  /** The last counts are written on the way out, but a database that is away never holds a stop. */
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
-    await this.flush();
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.flush(),
+      new Promise<void>((resolve) => {
+        bound = setTimeout(resolve, FINAL_FLUSH_BOUND_MS);
+      }),
+    ]);
+    clearTimeout(bound);
   }
 
   /** This replica's counts so far, then every replica's last hour. */
