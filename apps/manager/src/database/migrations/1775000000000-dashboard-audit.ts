@@ -11,8 +11,8 @@ import { schemaOf } from '../schema-of';
  *   kept two hours: the overview's charts, the same on every replica and across restarts, while
  *   the requests themselves may be deleted when they succeed.
  */
-export class DashboardAudit1770000000000 implements MigrationInterface {
-  name = 'DashboardAudit1770000000000';
+export class DashboardAudit1775000000000 implements MigrationInterface {
+  name = 'DashboardAudit1775000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const s = `"${schemaOf(queryRunner)}"`;
