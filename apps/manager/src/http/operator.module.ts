@@ -3,6 +3,7 @@ import { type Logger } from 'pino';
 import { ConfigApiModule } from '../config/config-api.module';
 import { HealthModule } from '../health/health.module';
 import { MetricsModule } from '../metrics/metrics.module';
+import { EventsApiModule } from '../api/events/events-api.module';
 import { RequestsApiModule } from '../api/requests/requests-api.module';
 import { DispatchApiModule } from '../api/scaling/scaling-api.module';
 import { SecurityModule } from '../security/security.module';
@@ -24,6 +25,7 @@ export class OperatorModule {
         HealthModule,
         MetricsModule,
         RequestsApiModule,
+        EventsApiModule,
         DispatchApiModule,
         WorkersApiModule,
         ConfigApiModule,
