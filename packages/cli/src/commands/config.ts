@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
+import { validateConfig } from '@org/protocol';
 import { type CommandContext } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { paint } from '../output/terminal';
@@ -44,10 +45,10 @@ export async function configPut(
  * in canonical YAML. Exit code 0 when they are the same, 9 when they differ (like diff(1)).
  */
 export async function configDiff(context: CommandContext, file: string): Promise<ExitCode> {
-  const wanted = readDocument(file);
+  const wanted = normalised(file, readDocument(file));
   const current = await context.client.get<unknown>('/api/v1/config');
-  const before = stringify(current, { sortMapEntries: true }).split('\n');
-  const after = stringify(wanted, { sortMapEntries: true }).split('\n');
+  const before = stringify(current, { sortMapEntries: true }).trimEnd().split('\n');
+  const after = stringify(wanted, { sortMapEntries: true }).trimEnd().split('\n');
   const diff = lineDiff(before, after);
   const changed = diff.some((line) => line.kind !== 'same');
   const { terminal } = context;
@@ -67,6 +68,21 @@ export async function configDiff(context: CommandContext, file: string): Promise
     }
   }
   return changed ? EXIT.differs : EXIT.ok;
+}
+
+/**
+ * The file as the manager would hold it (defaults filled in, the same validation), so leaving out
+ * a default is no difference; an invalid file is refused with its problems, as an import would be.
+ */
+function normalised(file: string, document: unknown): unknown {
+  const result = validateConfig(document);
+  if (!result.ok) {
+    const issues = result.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path}: ${issue.message}`);
+    throw new CliError(`${file} is not a valid configuration: ${issues.join('; ')}`, EXIT.refused);
+  }
+  return JSON.parse(JSON.stringify(result.value)) as unknown;
 }
 
 function readDocument(file: string): unknown {

@@ -33,7 +33,11 @@ export async function watchEvents(context: CommandContext, flags: WatchFlags): P
     session: flags.session,
     terminal: flags.terminal ? true : undefined,
   });
-  const stop = (): void => stream.close();
+  let stopped = false;
+  const stop = (): void => {
+    stopped = true;
+    stream.close();
+  };
   process.once('SIGINT', stop);
   try {
     await stream.ready;
@@ -43,10 +47,9 @@ export async function watchEvents(context: CommandContext, flags: WatchFlags): P
       printEvent(context.terminal, event);
       if (++seen >= count) return EXIT.ok;
     }
-    if (seen < count && count !== Infinity) {
-      throw new CliError('the event stream of the manager closed', EXIT.unreachable);
-    }
-    return EXIT.ok;
+    // Ended by Ctrl-C: done. Ended by the manager (stopping, gone): the watch did not finish.
+    if (stopped) return EXIT.ok;
+    throw new CliError('the event stream of the manager closed', EXIT.unreachable);
   } finally {
     process.off('SIGINT', stop);
     stream.close();

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { startManager, type RunningManager, type ManagerEnvironment } from '@org/manager';
 import { validateConfig } from '@org/protocol';
@@ -46,6 +46,54 @@ export function runCli(args: readonly string[], options: CliRunOptions = {}): Pr
     );
     child.stdin?.end(options.input ?? '');
   });
+}
+
+/** A `wm` still running (watch): its result once it exits, and a wait on what it prints. */
+export interface RunningCli {
+  readonly result: Promise<CliRun>;
+  /** Resolves once stderr contains `text` (rejects if the process exits first). */
+  stderrContains(text: string): Promise<void>;
+  kill(): void;
+}
+
+export function startCli(args: readonly string[], options: CliRunOptions = {}): RunningCli {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    NO_COLOR: '1',
+  };
+  const child = spawn(process.execPath, [WM_BIN, ...args], { env: { ...env, ...options.env } });
+  let stdout = '';
+  let stderr = '';
+  const watchers: Array<() => void> = [];
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const watcher of [...watchers]) watcher();
+  });
+  const result = new Promise<CliRun>((resolve) =>
+    child.once('close', (code) => {
+      for (const watcher of [...watchers]) watcher();
+      resolve({ code: code ?? -1, stdout, stderr });
+    }),
+  );
+  child.stdin.end(options.input ?? '');
+  return {
+    result,
+    kill: () => child.kill('SIGINT'),
+    stderrContains: (text) =>
+      new Promise<void>((resolve, reject) => {
+        const check = (): void => {
+          if (stderr.includes(text)) resolve();
+          else if (child.exitCode !== null)
+            reject(new Error(`wm exited before printing "${text}": ${stderr}`));
+          else return;
+          watchers.splice(watchers.indexOf(check), 1);
+        };
+        watchers.push(check);
+        check();
+      }),
+  };
 }
 
 /** A manager with HTTP on a free port in the test's namespace, with short timers; closed at cleanup. */
