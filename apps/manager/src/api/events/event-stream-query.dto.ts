@@ -40,7 +40,7 @@ export class EventStreamQueryDto extends RequesterMetadataDto {
   @ApiPropertyOptional({
     isArray: true,
     type: String,
-    example: 'product/raw',
+    example: ['product/raw'],
     description: 'Only requests submitted with these content types. @default all',
   })
   @IsOptional()
