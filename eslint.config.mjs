@@ -23,6 +23,8 @@ const MANAGER_LAYERS = [
   { name: 'infrastructure', folders: ['database', 'messaging', 'logging'] },
   { name: 'routing configuration', folders: ['config'] },
   { name: 'workers and workflows', folders: ['workers', 'workflows'] },
+  // Webhook subscriptions, their outbox and its sender: the engine stages deliveries through it.
+  { name: 'webhooks', folders: ['webhooks'] },
   { name: 'requests engine', folders: ['requests'] },
   {
     name: 'edge',

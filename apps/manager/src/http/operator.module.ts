@@ -5,6 +5,7 @@ import { HealthModule } from '../health/health.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { EventsApiModule } from '../api/events/events-api.module';
 import { RequestsApiModule } from '../api/requests/requests-api.module';
+import { WebhooksApiModule } from '../api/webhooks/webhooks-api.module';
 import { DispatchApiModule } from '../api/scaling/scaling-api.module';
 import { SecurityModule } from '../security/security.module';
 import { WorkersApiModule } from '../workers/workers-api.module';
@@ -26,6 +27,7 @@ export class OperatorModule {
         MetricsModule,
         RequestsApiModule,
         EventsApiModule,
+        WebhooksApiModule,
         DispatchApiModule,
         WorkersApiModule,
         ConfigApiModule,

@@ -101,6 +101,8 @@ export class RequestsController {
         notBefore: parseTime(request.notBefore),
         deadline: parseTime(request.deadline),
         notify: request.notify,
+        callbackUrl: request.callbackUrl,
+        callbackEvents: request.callbackEvents,
         traceparent: context?.traceparent,
         tracestate: context?.tracestate,
       })),

@@ -12,13 +12,17 @@ import {
   Max,
   Min,
   IsString,
+  IsUrl,
   Matches,
   MaxLength,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import {
+  CALLBACK_EVENTS,
+  type CallbackEvents,
   CONTENT_TYPE_PATTERN,
+  MAX_CALLBACK_URL_LENGTH,
   MAX_PRIORITY,
   MAX_REQUEST_ID_LENGTH,
   MAX_SHORT_HEADER_LENGTH,
@@ -122,6 +126,29 @@ export class SubmitRequestDto extends RequesterMetadataDto {
   @IsOptional()
   @IsIn(NOTIFY_MODES)
   notify?: NotifyMode;
+
+  @ApiPropertyOptional({
+    example: 'https://orders.example.com/hooks/wm',
+    description:
+      "An http(s) URL the manager POSTs this request's terminal event to, signed (wm-callback-url; docs/webhooks.md). @default none",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CALLBACK_URL_LENGTH)
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: 'must be an http or https URL' },
+  )
+  callbackUrl?: string;
+
+  @ApiPropertyOptional({
+    enum: CALLBACK_EVENTS,
+    description:
+      'Which events go to callbackUrl: terminal (the end only) or all (wm-callback-events). @default terminal',
+  })
+  @IsOptional()
+  @IsIn(CALLBACK_EVENTS)
+  callbackEvents?: CallbackEvents;
 }
 
 /** Several requests in one call; each is answered on its own. */
