@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { type EventInput, isTerminalEventState } from '@org/protocol';
 import { DatabaseService, type Statement, type Tx } from '../database/database.service';
+import {
+  BatchCallbacks,
+  type BatchSummaryDelivery,
+  type EndedMember,
+} from './batch-callbacks.repository';
 import { webhookPayload } from './webhook-payload';
 import { WebhookSubscriptions } from './webhook-subscriptions.repository';
 
@@ -16,6 +21,32 @@ export interface ClaimedDelivery {
   /** This attempt's number, from 1. */
   readonly attempts: number;
   readonly created_at: Date;
+}
+
+/** A delivery to insert. */
+interface StagedRow {
+  readonly requestId: string;
+  readonly url: string;
+  readonly keyName: string | null;
+  readonly state: string;
+  readonly terminal: boolean;
+  readonly payload: string;
+  readonly traceparent: string | null;
+  readonly tracestate: string | null;
+}
+
+/** Summary deliveries are kept under the batch's id, with the event state `BATCH`. */
+function summaryRows(due: readonly BatchSummaryDelivery[]): StagedRow[] {
+  return due.map((summary) => ({
+    requestId: summary.batchId,
+    url: summary.url,
+    keyName: summary.keyName,
+    state: 'BATCH',
+    terminal: true,
+    payload: summary.payload,
+    traceparent: null,
+    tracestate: null,
+  }));
 }
 
 /** One delivery as the request's webhook history shows it. */
@@ -51,6 +82,7 @@ export class WebhookOutbox {
   constructor(
     private readonly database: DatabaseService,
     private readonly subscriptions: WebhookSubscriptions,
+    private readonly batches: BatchCallbacks,
   ) {
     const deliveries = database.table('webhook_deliveries');
     this.stageStatement = database.statement(
@@ -112,24 +144,55 @@ export class WebhookOutbox {
     if (found.length === 0) return 0;
     const byRequest = new Map(found.map((row) => [row.request_id, row]));
     const now = new Date();
-    const staged = events.flatMap((event) => {
+    const rows: StagedRow[] = [];
+    const ended: EndedMember[] = [];
+    for (const event of events) {
       const subscription = byRequest.get(event.requestId);
+      if (!subscription) continue;
       const terminal = isTerminalEventState(event.state);
-      if (!subscription || (subscription.events !== 'all' && !terminal)) return [];
-      return [{ subscription, event, terminal }];
+      if (terminal && subscription.batch_id !== null && subscription.batch_state === null) {
+        ended.push({ requestId: event.requestId, state: event.state });
+      }
+      if (subscription.url === null || (subscription.events !== 'all' && !terminal)) continue;
+      rows.push({
+        requestId: event.requestId,
+        url: subscription.url,
+        keyName: subscription.key_name,
+        state: event.state,
+        terminal,
+        payload: JSON.stringify(webhookPayload(event, now)),
+        traceparent: event.traceparent ?? null,
+        tracestate: event.tracestate ?? null,
+      });
+    }
+    rows.push(...summaryRows(await this.batches.settle(tx, ended)));
+    await this.insert(tx, rows);
+    return rows.length;
+  }
+
+  /**
+   * Members of a callback batch refused at intake (SKIPPED: never recorded, so never ending in
+   * the engine): counted as ended, their summary staged when it became due.
+   */
+  async settleRefused(members: readonly EndedMember[]): Promise<void> {
+    if (members.length === 0) return;
+    await this.database.transaction(async (tx) => {
+      await this.insert(tx, summaryRows(await this.batches.settle(tx, members)));
     });
-    if (staged.length === 0) return 0;
+  }
+
+  private async insert(tx: Tx, rows: readonly StagedRow[]): Promise<void> {
+    if (rows.length === 0) return;
     await tx.query(this.stageStatement, [
-      staged.map(({ event }) => event.requestId),
-      staged.map(({ subscription }) => subscription.url),
-      staged.map(({ subscription }) => subscription.key_name),
-      staged.map(({ event }) => event.state),
-      staged.map(({ terminal }) => terminal),
-      staged.map(({ event }) => JSON.stringify(webhookPayload(event, now))),
-      staged.map(({ event }) => event.traceparent ?? null),
-      staged.map(({ event }) => event.tracestate ?? null),
+      rows.map((row) => row.requestId),
+      rows.map((row) => row.url),
+      rows.map((row) => row.keyName),
+      rows.map((row) => row.state),
+      rows.map((row) => row.terminal),
+      rows.map((row) => row.payload),
+      rows.map((row) => row.traceparent),
+      rows.map((row) => row.tracestate),
     ]);
-    return staged.length;
   }
 
   /** Claims up to `limit` due deliveries for one attempt each, for `claimMs`. */

@@ -13,9 +13,12 @@ export interface WebhookSubscription {
 /** The subscription of a request, as staging reads it. */
 export interface SubscriptionRow {
   readonly request_id: string;
-  readonly url: string;
+  /** Null for a batch member without a callback of its own. */
+  readonly url: string | null;
   readonly events: CallbackEvents;
   readonly key_name: string | null;
+  readonly batch_id: string | null;
+  readonly batch_state: string | null;
 }
 
 /**
@@ -34,11 +37,12 @@ export class WebhookSubscriptions {
       'webhook-subscribe',
       `INSERT INTO ${table} (request_id, url, events, key_name)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-       ON CONFLICT (request_id) DO NOTHING`,
+       ON CONFLICT (request_id) DO UPDATE SET url = EXCLUDED.url, events = EXCLUDED.events
+         WHERE ${table}.url IS NULL`,
     );
     this.findStatement = database.statement(
       'webhook-subscriptions-of',
-      `SELECT request_id, url, events, key_name FROM ${table} WHERE request_id = ANY($1::text[])`,
+      `SELECT request_id, url, events, key_name, batch_id, batch_state FROM ${table} WHERE request_id = ANY($1::text[])`,
     );
   }
 

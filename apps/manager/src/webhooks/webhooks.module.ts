@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BatchCallbacks } from './batch-callbacks.repository';
 import { WebhookOutbox } from './webhook-outbox.repository';
 import { WebhookPoller } from './webhook-poller.service';
 import { WebhookSubscriptions } from './webhook-subscriptions.repository';
@@ -9,7 +10,7 @@ import { WebhookSubscriptions } from './webhook-subscriptions.repository';
  * stores and sends them.
  */
 @Module({
-  providers: [WebhookSubscriptions, WebhookOutbox, WebhookPoller],
-  exports: [WebhookSubscriptions, WebhookOutbox],
+  providers: [WebhookSubscriptions, WebhookOutbox, WebhookPoller, BatchCallbacks],
+  exports: [WebhookSubscriptions, WebhookOutbox, BatchCallbacks],
 })
 export class WebhooksModule {}

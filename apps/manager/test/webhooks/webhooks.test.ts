@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { verifyWebhookSignature, WEBHOOK_HEADERS } from '@org/protocol';
-import { publishRequest, useTestNamespace, waitFor, type TestNamespace } from '@org/testkit';
+import {
+  deferred,
+  publishRequest,
+  useTestNamespace,
+  waitFor,
+  type TestNamespace,
+} from '@org/testkit';
 import { type ManagerEnvironment } from '../../src/config/manager-environment';
 import { type RunningManager } from '../../src/start-manager';
 import { startHttpManager } from '../http/http-support';
@@ -316,5 +322,108 @@ describe('webhooks', () => {
     });
     await waitFor(() => hook.hugeWritten > 0);
     expect(hook.hugeWritten).toBeLessThan(huge);
+  });
+
+  it('a batch with one callback: its summary once all ended (partial: allow), at its first failure (partial: fail)', async () => {
+    const gate = deferred<void>();
+    const manager = await startHttpManager(ns(), CONFIG, WEBHOOKS);
+    await startSdkWorker<{ outcome?: string }>(
+      ns(),
+      {
+        type: 'hook-work',
+        concurrency: 4,
+        handler: async (job, ctx) => {
+          const { outcome } = job.json<{ outcome?: string }>();
+          if (outcome === 'slow') await gate.promise;
+          return outcome === 'error' ? ctx.error('it broke') : ctx.success({ json: {} });
+        },
+      },
+      [manager],
+    );
+    ns().defer(() => gate.resolve());
+    const http = request(manager.app.getHttpServer());
+    const hook = await receiver();
+    const job = (requestId: string, outcome: string, contentType = 'hook/job') => ({
+      requestId,
+      contentType,
+      payload: { outcome },
+    });
+
+    const allow = await http
+      .post('/api/v1/requests')
+      .send({
+        requests: [
+          job('a-1', 'ok'),
+          job('a-2', 'error'),
+          job('a-3', 'ok'),
+          job('a-4', 'ok', 'hook/nowhere'),
+        ],
+        callbackUrl: hook.url('/allow'),
+      })
+      .expect(202);
+    const allowId = (allow.body as { batchId: string }).batchId;
+    expect(allowId).toMatch(/^batch-/);
+    const [summary] = await hook.received(1);
+    expect(summary!.path).toBe('/allow');
+    expect(summary!.headers['wm-request-id']).toBe(allowId);
+    expect(
+      verifyWebhookSignature(
+        SECRET,
+        {
+          timestamp: summary!.headers[WEBHOOK_HEADERS.timestamp] as string,
+          signature: summary!.headers[WEBHOOK_HEADERS.signature] as string,
+        },
+        summary!.body,
+      ),
+    ).toBe(true);
+    expect(JSON.parse(summary!.body)).toEqual({
+      type: 'batch.summary',
+      batchId: allowId,
+      partial: 'allow',
+      outcome: 'partial',
+      total: 4,
+      ended: 4,
+      succeeded: 2,
+      failed: 2,
+      requests: [
+        { requestId: 'a-1', state: 'SUCCESS' },
+        { requestId: 'a-2', state: 'ERROR' },
+        { requestId: 'a-3', state: 'SUCCESS' },
+        { requestId: 'a-4', state: 'SKIPPED' },
+      ],
+      occurredAt: expect.any(String),
+    });
+    await waitFor(async () => (await deliveries(http, allowId))[0]?.state === 'delivered');
+
+    // partial: fail: the first failure fails the batch; the summary does not wait for f-2.
+    const fail = await http
+      .post('/api/v1/requests')
+      .send({
+        requests: [job('f-1', 'error'), job('f-2', 'slow')],
+        callbackUrl: hook.url('/fail'),
+        partial: 'fail',
+      })
+      .expect(202);
+    const failId = (fail.body as { batchId: string }).batchId;
+    const calls = await hook.received(2);
+    expect(JSON.parse(calls[1]!.body)).toMatchObject({
+      batchId: failId,
+      partial: 'fail',
+      outcome: 'failed',
+      total: 2,
+      ended: 1,
+      succeeded: 0,
+      failed: 1,
+      requests: [
+        { requestId: 'f-1', state: 'ERROR' },
+        { requestId: 'f-2', state: null },
+      ],
+    });
+    const running = await http.get('/api/v1/requests/f-2').expect(200);
+    expect(['DISPATCHED', 'RUNNING']).toContain((running.body as { state: string }).state);
+    gate.resolve();
+    await waitFor(async () => (await http.get('/api/v1/requests/f-2')).status === 404);
+    // One summary per batch, never a second one.
+    expect(hook.calls.filter((call) => call.path === '/fail')).toHaveLength(1);
   });
 });

@@ -5,7 +5,9 @@ import { schemaOf } from '../schema-of';
  * Webhooks (issue 17): a request may name a callback URL; its events are POSTed there.
  *
  * - `webhook_subscriptions`: one row per request that named a URL, written by intake in the
- *   transaction that records the request, with the API key it came through (its secret signs).
+ *   transaction that records the request, with the API key it came through (its secret signs);
+ *   or per member of a batch submitted with one callback (`batch_id`; `batch_state` its end).
+ * - `webhook_batches`: such a batch, its `partial` policy and how many of its requests ended.
  * - `webhook_deliveries`: the webhook outbox. A delivery is written in the transaction of the
  *   state change whose event it carries (so a crash between commit and the call loses none), then
  *   claimed by any replica's poller, sent, and kept with its attempts, last HTTP status and error:
@@ -22,9 +24,26 @@ export class Webhooks1771000000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE ${s}.webhook_subscriptions (
         request_id text PRIMARY KEY,
-        url text NOT NULL,
+        url text,
         events text NOT NULL DEFAULT 'terminal',
         key_name text,
+        batch_id text,
+        batch_state text,
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX webhook_subscriptions_batch ON ${s}.webhook_subscriptions (batch_id) WHERE batch_id IS NOT NULL`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE ${s}.webhook_batches (
+        id text PRIMARY KEY,
+        url text NOT NULL,
+        key_name text,
+        partial text NOT NULL,
+        total integer NOT NULL,
+        ended integer NOT NULL DEFAULT 0,
+        failed integer NOT NULL DEFAULT 0,
+        state text NOT NULL DEFAULT 'open',
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`
@@ -59,5 +78,6 @@ export class Webhooks1771000000000 implements MigrationInterface {
     const s = `"${schemaOf(queryRunner)}"`;
     await queryRunner.query(`DROP TABLE ${s}.webhook_deliveries`);
     await queryRunner.query(`DROP TABLE ${s}.webhook_subscriptions`);
+    await queryRunner.query(`DROP TABLE ${s}.webhook_batches`);
   }
 }

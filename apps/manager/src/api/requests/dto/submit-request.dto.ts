@@ -29,6 +29,7 @@ import {
   NOTIFY_MODES,
   type NotifyMode,
 } from '@org/protocol';
+import { PARTIAL_POLICIES, type PartialPolicy } from '../../../webhooks/batch-callbacks.repository';
 import { IsTime } from './is-time.validator';
 import { RequesterMetadataDto } from './requester-metadata.dto';
 
@@ -160,4 +161,27 @@ export class SubmitBatchDto {
   @ValidateNested({ each: true })
   @Type(() => SubmitRequestDto)
   requests!: SubmitRequestDto[];
+
+  @ApiPropertyOptional({
+    example: 'https://orders.example.com/hooks/batches',
+    description:
+      'An http(s) URL that gets one signed summary of the whole batch once its requests have ended (docs/webhooks.md). @default none',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CALLBACK_URL_LENGTH)
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: 'must be an http or https URL' },
+  )
+  callbackUrl?: string;
+
+  @ApiPropertyOptional({
+    enum: PARTIAL_POLICIES,
+    description:
+      'With callbackUrl: allow (the summary once every request ended; outcome succeeded, partial or failed) or fail (the batch fails at its first request that does not succeed: the summary goes at once). @default allow',
+  })
+  @IsOptional()
+  @IsIn(PARTIAL_POLICIES)
+  partial?: PartialPolicy;
 }
