@@ -61,6 +61,13 @@ export {
 } from './names';
 export { HEADERS, META_HEADER_PREFIX, type HeaderName } from './headers';
 export {
+  tracingEnabled,
+  spanContextOf,
+  parentContextOf,
+  traceHeadersOf,
+  type TraceHeaders,
+} from './tracing/trace-context';
+export {
   WEBHOOK_HEADERS,
   WEBHOOK_SIGNATURE_VERSION,
   webhookSignature,

@@ -5,6 +5,7 @@ import { ConfigService } from '../config/config.service';
 import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
 import { DatabaseService, type Tx } from '../database/database.service';
+import { RequestTraces } from '../tracing/request-traces';
 import { PayloadSchemas } from '../workers/payload-schemas.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { type AfterCommit, ChangeCommitter } from './change-committer.service';
@@ -71,6 +72,7 @@ export class IntakeService {
     private readonly schemas: PayloadSchemas,
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
     private readonly webhooks: WebhookSubscriptions,
+    private readonly traces: RequestTraces,
   ) {}
 
   /** Records a batch of requests; resolves once their effects are durable and their events sent. */
@@ -154,6 +156,7 @@ export class IntakeService {
       tx,
       inserted.flatMap((c) => webhookOf(items[c.index]!)),
     );
+    this.traces.intake(inserted, (candidate) => candidate.request.row);
     const conflicts = unique.filter((candidate) => !seqs.has(candidate.request.row.id));
     const known = await this.requests.known(
       tx,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '../config/config.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { WorkersModule } from '../workers/workers.module';
+import { RequestTraces } from '../tracing/request-traces';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { ChangeCommitter } from './change-committer.service';
@@ -40,6 +41,7 @@ import { Sweeper } from './sweeper.service';
   // Message handlers, declared like controllers and hosted by the batch transport.
   controllers: [IntakeHandler, ResponsesHandler, DeadLettersHandler, UnroutedHandler],
   providers: [
+    RequestTraces,
     RequestsRepository,
     DispatchRepository,
     SweepsRepository,

@@ -11,6 +11,7 @@ import { MANAGER_ENVIRONMENT, NAMES } from '../../config/environment.tokens';
 import { type ManagerEnvironment } from '../../config/manager-environment';
 import { DatabaseService, type Tx } from '../../database/database.service';
 import { AmqpService } from '../../messaging/amqp.service';
+import { RequestTraces } from '../../tracing/request-traces';
 import { WorkerCatalogue } from '../../workers/worker-catalogue.service';
 import { claim, jobOf } from '../engine/dispatch';
 import { eventOf } from '../engine/effects';
@@ -64,6 +65,7 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
     private readonly timings: RequestTimings,
     @Inject(NAMES) private readonly names: Names,
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
+    private readonly traces: RequestTraces,
   ) {
     // Half of WM_MAX_INFLIGHT_BYTES; the requests and responses consumers hold a quarter each.
     this.budget = new ByteBudget(Math.floor(environment.maxInflightBytes / 2));
@@ -153,7 +155,9 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
     // Before publishing: a fast worker's answer may be applied before the confirm is recorded.
     this.timings.published(ordered, publishedAt);
     const results = await Promise.allSettled(
-      ordered.map((row) => this.amqp.publishJob(buildJob(this.names, jobOf(row, publishedAt)))),
+      ordered.map((row) =>
+        this.amqp.publishJob(buildJob(this.names, this.traces.dispatch(jobOf(row, publishedAt)))),
+      ),
     );
     const confirmed = ordered.filter((_, index) => results[index]?.status === 'fulfilled');
     const refused = ordered.length - confirmed.length;

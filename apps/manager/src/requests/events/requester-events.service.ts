@@ -4,6 +4,7 @@ import { MANAGER_ENVIRONMENT, NAMES } from '../../config/environment.tokens';
 import { type ManagerEnvironment } from '../../config/manager-environment';
 import { type Tx } from '../../database/database.service';
 import { AmqpService } from '../../messaging/amqp.service';
+import { RequestTraces } from '../../tracing/request-traces';
 import { type PendingEvent } from '../engine/effects';
 import { OutboxRepository, type StagedEvents } from '../store/outbox.repository';
 
@@ -32,6 +33,7 @@ export class RequesterEvents {
     private readonly outbox: OutboxRepository,
     @Inject(NAMES) private readonly names: Names,
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
+    private readonly traces: RequestTraces,
   ) {}
 
   /** Hands informational events to the channel now (in order); never waits, never throws. */
@@ -108,7 +110,7 @@ export class RequesterEvents {
 
   private send(pending: PendingEvent): Array<Promise<void>> {
     if (!notifies(pending.notify, pending.event.state)) return [];
-    const message = buildEvent(this.names, pending.event);
+    const message = buildEvent(this.names, this.traces.event(pending.event));
     const sends = [this.amqp.publish(message)];
     if (pending.replyTo) sends.push(this.amqp.sendToQueue(pending.replyTo, message));
     return sends;

@@ -3,6 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { type ConsumeMessage } from 'amqplib';
 import { parseResponse } from '@org/protocol';
 import { ResponseParking } from '../../messaging/response-parking';
+import { RequestTraces } from '../../tracing/request-traces';
 import { RethrowBatchErrors } from '../../messaging/rethrow-batch-errors.filter';
 import { outcomeOfResponse, type Outcome } from '../engine/outcome';
 import { OutcomesService } from '../outcomes.service';
@@ -18,6 +19,7 @@ export class ResponsesHandler {
   constructor(
     private readonly outcomes: OutcomesService,
     private readonly parking: ResponseParking,
+    private readonly traces: RequestTraces,
   ) {}
 
   @EventPattern('managerResponses', { startOrder: 0 })
@@ -25,8 +27,10 @@ export class ResponsesHandler {
     const outcomes: Outcome[] = [];
     for (const message of batch) {
       const parsed = parseResponse(message);
-      if (parsed.ok) outcomes.push(outcomeOfResponse(parsed.value));
-      else await this.parking.park(message, parsed.error);
+      if (parsed.ok) {
+        this.traces.response(parsed.value);
+        outcomes.push(outcomeOfResponse(parsed.value));
+      } else await this.parking.park(message, parsed.error);
     }
     await this.outcomes.applyBatch(outcomes);
   }
