@@ -426,4 +426,43 @@ describe('webhooks', () => {
     // One summary per batch, never a second one.
     expect(hook.calls.filter((call) => call.path === '/fail')).toHaveLength(1);
   });
+
+  it('signs with the secret of the API key a request came through, else the global one', async () => {
+    const KEY = 'hooks-operator-key-0123456789';
+    const { http } = await start(ns(), {
+      apiKeys: [`billing:operate:${KEY}`, `other:operate:${KEY}-other`],
+      webhookKeySecrets: { billing: 'billing-secret-0123456789' },
+    });
+    const hook = await receiver();
+    for (const [key, id] of [
+      [KEY, 'keyed-1'],
+      [`${KEY}-other`, 'global-1'],
+    ] as const) {
+      await http
+        .post('/api/v1/requests')
+        .set('Authorization', `Bearer ${key}`)
+        .send({
+          contentType: 'hook/job',
+          payload: {},
+          requestId: id,
+          callbackUrl: hook.url(`/${id}`),
+        })
+        .expect(202);
+    }
+    await hook.received(2);
+    const signed = (id: string, secret: string): boolean => {
+      const call = hook.calls.find((c) => c.path === `/${id}`)!;
+      return verifyWebhookSignature(
+        secret,
+        {
+          timestamp: call.headers[WEBHOOK_HEADERS.timestamp] as string,
+          signature: call.headers[WEBHOOK_HEADERS.signature] as string,
+        },
+        call.body,
+      );
+    };
+    expect(signed('keyed-1', 'billing-secret-0123456789')).toBe(true);
+    expect(signed('keyed-1', SECRET)).toBe(false);
+    expect(signed('global-1', SECRET)).toBe(true);
+  });
 });
