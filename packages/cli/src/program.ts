@@ -71,6 +71,13 @@ function buildProgram(result: { code: ExitCode }): Command {
           'terminal',
           'none',
         ]),
+      )
+      .option('--callback-url <url>', 'a webhook: the manager POSTs the end there, signed')
+      .addOption(
+        new Option(
+          '--callback-events <which>',
+          'events the webhook gets [default: terminal]',
+        ).choices(['terminal', 'all']),
       );
   const filterOptions = (command: Command): Command =>
     command

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { useTestNamespace } from '@org/testkit';
+import { useTestNamespace, waitFor } from '@org/testkit';
 import { EXIT } from '../src/exit-codes';
 import { runCli, startCli, startCliManager, startCliWorker } from './support/cli-fixture';
 
@@ -181,6 +181,47 @@ describe('wm operating requests, workers and configuration', () => {
     expect(refused.code).toBe(EXIT.refused);
     expect(refused.stderr).toMatch(
       /^wm: the configuration was not changed: .*workers\[0\].*\[HTTP 400 invalid_configuration\]\n$/,
+    );
+  });
+
+  it('submit --callback-url, and get shows the webhook deliveries', async () => {
+    // No webhook secret here: the delivery is given up at once, which is what get must show.
+    const { url } = await startCliManager(ns(), CONFIG, { webhookPollMs: 50 });
+    const env = { WM_URL: url };
+    const submitted = await runCli(
+      [
+        'submit',
+        '-t',
+        'cli/idle',
+        '{}',
+        '--id',
+        'cb-1',
+        '--callback-url',
+        'https://hooks.example.com/wm',
+      ],
+      { env },
+    );
+    expect(submitted.code).toBe(EXIT.ok);
+    await runCli(['cancel', 'cb-1'], { env });
+    const failed = await waitFor(
+      async () => {
+        const got = await runCli(['--json', 'get', 'cb-1'], { env });
+        const detail = JSON.parse(got.stdout) as { webhooks: Array<{ state: string }> };
+        return detail.webhooks[0]?.state === 'failed' && detail;
+      },
+      { intervalMs: 300, what: 'the webhook given up' },
+    );
+    expect(failed.webhooks).toEqual([
+      expect.objectContaining({
+        eventState: 'CANCELLED',
+        url: 'https://hooks.example.com/wm',
+        attempts: 1,
+      }),
+    ]);
+    const human = await runCli(['get', 'cb-1'], { env });
+    expect(human.stdout).toMatch(/^webhooks$/m);
+    expect(human.stdout).toMatch(
+      /^EVENT +DELIVERY +ATTEMPTS +STATUS +URL +LAST ERROR\nCANCELLED +failed +1 +- +https:\/\/hooks\.example\.com\/wm +no webhook secret configured/m,
     );
   });
 });

@@ -32,14 +32,26 @@ export interface RequestDetail {
   readonly history?: readonly HistoryEntry[];
 }
 
-/** `wm get ID`: one request, its fields and its history. */
+/** A webhook delivery of the request (`GET /api/v1/requests/{id}/webhooks`). */
+interface WebhookDelivery {
+  readonly url: string;
+  readonly eventState: string;
+  readonly state: string;
+  readonly attempts: number;
+  readonly lastStatus: number | null;
+  readonly lastError: string | null;
+}
+
+/** `wm get ID`: one request, its fields, its history and its webhook deliveries. */
 export async function getRequest(context: CommandContext, id: string): Promise<ExitCode> {
-  const detail = await context.client.get<RequestDetail>(
-    `/api/v1/requests/${encodeURIComponent(id)}`,
-  );
+  const path = `/api/v1/requests/${encodeURIComponent(id)}`;
+  const [detail, webhooks] = await Promise.all([
+    context.client.get<RequestDetail>(path),
+    context.client.get<WebhookDelivery[]>(`${path}/webhooks`),
+  ]);
   const { terminal } = context;
   if (terminal.json) {
-    terminal.out(JSON.stringify(detail, null, 2));
+    terminal.out(JSON.stringify({ ...detail, webhooks }, null, 2));
     return EXIT.ok;
   }
   const entries: Array<[string, string]> = [
@@ -81,6 +93,22 @@ export async function getRequest(context: CommandContext, id: string): Promise<E
     )) {
       terminal.out(line);
     }
+  }
+  if (webhooks.length > 0) {
+    terminal.out('');
+    terminal.out(paint(terminal, 'bold', 'webhooks'));
+    const colour = (state: string) =>
+      state === 'delivered' ? 'green' : state === 'failed' ? 'red' : 'yellow';
+    const rows = webhooks.map((delivery) => [
+      delivery.eventState,
+      paint(terminal, colour(delivery.state), delivery.state),
+      String(delivery.attempts),
+      delivery.lastStatus === null ? '-' : String(delivery.lastStatus),
+      delivery.url,
+      delivery.lastError ?? '',
+    ]);
+    const header = ['EVENT', 'DELIVERY', 'ATTEMPTS', 'STATUS', 'URL', 'LAST ERROR'];
+    for (const line of table(terminal, header, rows)) terminal.out(line);
   }
   return EXIT.ok;
 }

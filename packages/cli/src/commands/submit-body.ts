@@ -16,6 +16,8 @@ export interface SubmitBody {
   notBefore?: string;
   deadline?: string;
   notify?: string;
+  callbackUrl?: string;
+  callbackEvents?: string;
 }
 
 /** The submit options that become request fields (flags of `wm submit`). */
@@ -30,6 +32,8 @@ export interface RequestFlags {
   readonly notBefore?: string;
   readonly deadline?: string;
   readonly notify?: string;
+  readonly callbackUrl?: string;
+  readonly callbackEvents?: string;
 }
 
 const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
@@ -54,6 +58,8 @@ export function fieldsFromFlags(flags: RequestFlags): SubmitBody {
   if (flags.notBefore !== undefined) body.notBefore = flags.notBefore;
   if (flags.deadline !== undefined) body.deadline = flags.deadline;
   if (flags.notify !== undefined) body.notify = flags.notify;
+  if (flags.callbackUrl !== undefined) body.callbackUrl = flags.callbackUrl;
+  if (flags.callbackEvents !== undefined) body.callbackEvents = flags.callbackEvents;
   if (flags.priority !== undefined) {
     const priority = Number(flags.priority);
     if (!Number.isInteger(priority)) {
