@@ -78,6 +78,7 @@ export class WebhookOutbox {
   private readonly historyStatement: Statement;
   private readonly pruneDeliveriesStatement: Statement;
   private readonly pruneSubscriptionsStatement: Statement;
+  private readonly pruneBatchesStatement: Statement;
 
   constructor(
     private readonly database: DatabaseService,
@@ -122,6 +123,11 @@ export class WebhookOutbox {
     this.pruneDeliveriesStatement = database.statement(
       'webhook-prune-deliveries',
       `DELETE FROM ${deliveries} WHERE state <> 'pending' AND finished_at < now() - $1 * interval '1 millisecond'`,
+    );
+    this.pruneBatchesStatement = database.statement(
+      'webhook-prune-batches',
+      `DELETE FROM ${database.table('webhook_batches')}
+       WHERE state = 'done' AND created_at < now() - $1 * interval '1 millisecond'`,
     );
     this.pruneSubscriptionsStatement = database.statement(
       'webhook-prune-subscriptions',
@@ -246,9 +252,10 @@ export class WebhookOutbox {
     }));
   }
 
-  /** Forgets finished deliveries, and subscriptions whose request is gone, older than `retentionMs`. */
+  /** Forgets finished deliveries, subscriptions whose request is gone and summarised batches, older than `retentionMs`. */
   async prune(retentionMs: number): Promise<void> {
     await this.database.query(this.pruneDeliveriesStatement, [retentionMs]);
     await this.database.query(this.pruneSubscriptionsStatement, [retentionMs]);
+    await this.database.query(this.pruneBatchesStatement, [retentionMs]);
   }
 }

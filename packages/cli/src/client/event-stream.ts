@@ -1,3 +1,4 @@
+import { CliError, EXIT } from '../exit-codes';
 import { type ApiClient, type Query } from './api-client';
 
 /** An event as `GET /api/v1/events` sends it (see the manager's event-view.ts). */
@@ -50,7 +51,14 @@ export async function openEventStream(client: ApiClient, query: Query): Promise<
           buffer = buffer.slice(end + 2);
           if (!message) continue;
           if (message.event === 'ready') markReady();
-          else queue.push(JSON.parse(message.data) as StreamedEvent);
+          else if (message.event === 'overflow') {
+            // The manager ends a stream its reader cannot keep up with.
+            const { reason } = JSON.parse(message.data) as { reason?: string };
+            throw new CliError(
+              `the manager ended the event stream: ${reason ?? 'overflow'}`,
+              EXIT.unreachable,
+            );
+          } else queue.push(JSON.parse(message.data) as StreamedEvent);
         }
       }
       queue.end();

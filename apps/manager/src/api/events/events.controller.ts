@@ -5,6 +5,9 @@ import { type HttpRequest, type HttpResponse } from '../../http/http-types';
 import { EventStreamQueryDto } from './event-stream-query.dto';
 import { type EventSubscription, EventStreams, TooManyStreamsError } from './event-streams.service';
 
+/** Bytes a stream may have waiting for a slow client before it is ended. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
 /** A comment line this often keeps proxies and idle timeouts from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
 
@@ -38,7 +41,17 @@ export class EventsController {
       void subscription?.close();
     };
     const write = (chunk: string): void => {
-      if (!ended) response.write(chunk);
+      if (ended) return;
+      // A client that reads slower than events come would grow this replica's memory without
+      // bound: past the limit its stream ends, with the reason, and it may reconnect.
+      if (response.writableLength > MAX_BUFFERED_BYTES) {
+        response.write(
+          'event: overflow\ndata: {"reason":"the client reads slower than events arrive"}\n\n',
+        );
+        end();
+        return;
+      }
+      response.write(chunk);
     };
     try {
       subscription = this.streams.subscribe(
