@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '../config/config.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { WorkersModule } from '../workers/workers.module';
-import { RequestTraces } from '../tracing/request-traces';
+import { TracingModule } from '../tracing/tracing.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { ChangeCommitter } from './change-committer.service';
@@ -37,11 +37,17 @@ import { Sweeper } from './sweeper.service';
  * intake, dispatch, outcomes, operations, sweeps.
  */
 @Module({
-  imports: [ConfigModule, MessagingModule, WorkersModule, WorkflowsModule, WebhooksModule],
+  imports: [
+    ConfigModule,
+    MessagingModule,
+    WorkersModule,
+    WorkflowsModule,
+    WebhooksModule,
+    TracingModule,
+  ],
   // Message handlers, declared like controllers and hosted by the batch transport.
   controllers: [IntakeHandler, ResponsesHandler, DeadLettersHandler, UnroutedHandler],
   providers: [
-    RequestTraces,
     RequestsRepository,
     DispatchRepository,
     SweepsRepository,

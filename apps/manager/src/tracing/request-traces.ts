@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { SpanKind, trace, type Attributes, type SpanContext } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type SpanContext,
+} from '@opentelemetry/api';
 import {
   isTerminalEventState,
   parentContextOf,
@@ -43,6 +49,30 @@ interface Traced extends TraceHeaders {
 export class RequestTraces {
   private readonly tracer = trace.getTracer('@org/manager');
   private readonly latest = new Map<string, SpanContext>();
+
+  /**
+   * A webhook call about to be made: runs `call` with the trace headers it must send (a client
+   * span's context, tracing on; `headers` as they are otherwise) and ends the span with the outcome.
+   */
+  async webhookCall<R extends { readonly status: number | null; readonly ok: boolean }>(
+    headers: TraceHeaders & { readonly requestId: string },
+    call: (trace: TraceHeaders) => Promise<R>,
+  ): Promise<R> {
+    if (!tracingEnabled()) return call(headers);
+    const span = this.tracer.startSpan(
+      'wm.webhook',
+      { kind: SpanKind.CLIENT, attributes: { 'wm.request_id': headers.requestId } },
+      parentContextOf(headers),
+    );
+    try {
+      const result = await call(traceHeadersOf(span.spanContext()));
+      if (result.status !== null) span.setAttribute('http.response.status_code', result.status);
+      if (!result.ok) span.setStatus({ code: SpanStatusCode.ERROR });
+      return result;
+    } finally {
+      span.end();
+    }
+  }
 
   /** Requests recorded by intake (REST or AMQP); `rowOf` reads each one's row. */
   intake<T>(requests: readonly T[], rowOf: (request: T) => IntakeRow): void {
@@ -95,7 +125,11 @@ export class RequestTraces {
     return { ...event, ...traceHeadersOf(spanContext) };
   }
 
-  private parentOf(message: Traced): TraceHeaders {
+  /**
+   * The context a message about this request sent now should carry as its parent: the latest
+   * manager span of the request (tracing on), else the message's own headers, as they are.
+   */
+  parentOf(message: Traced): TraceHeaders {
     const latest = this.latest.get(message.requestId);
     return latest ? traceHeadersOf(latest) : message;
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type EventInput, isTerminalEventState } from '@org/protocol';
 import { DatabaseService, type Statement, type Tx } from '../database/database.service';
+import { RequestTraces } from '../tracing/request-traces';
 import {
   BatchCallbacks,
   type BatchSummaryDelivery,
@@ -84,6 +85,7 @@ export class WebhookOutbox {
     private readonly database: DatabaseService,
     private readonly subscriptions: WebhookSubscriptions,
     private readonly batches: BatchCallbacks,
+    private readonly traces: RequestTraces,
   ) {
     const deliveries = database.table('webhook_deliveries');
     this.stageStatement = database.statement(
@@ -167,8 +169,9 @@ export class WebhookOutbox {
         state: event.state,
         terminal,
         payload: JSON.stringify(webhookPayload(event, now)),
-        traceparent: event.traceparent ?? null,
-        tracestate: event.tracestate ?? null,
+        // Traced, the call hangs under the manager span that decided the event.
+        traceparent: this.traces.parentOf(event).traceparent ?? null,
+        tracestate: this.traces.parentOf(event).tracestate ?? null,
       });
     }
     rows.push(...summaryRows(await this.batches.settle(tx, ended)));

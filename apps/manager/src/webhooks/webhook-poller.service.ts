@@ -9,6 +9,7 @@ import {
 import { webhookSignature, WEBHOOK_HEADERS, HEADERS } from '@org/protocol';
 import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
+import { RequestTraces } from '../tracing/request-traces';
 import { allowedRanges } from './address-guard';
 import { webhookBackoffMs } from './webhook-backoff';
 import { type ClaimedDelivery, WebhookOutbox } from './webhook-outbox.repository';
@@ -37,6 +38,7 @@ export class WebhookPoller implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly outbox: WebhookOutbox,
+    private readonly traces: RequestTraces,
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
   ) {
     this.allowed = allowedRanges(environment.webhookAllowPrivate);
@@ -101,13 +103,23 @@ export class WebhookPoller implements OnApplicationBootstrap, OnModuleDestroy {
       [WEBHOOK_HEADERS.attempt]: String(delivery.attempts),
       [HEADERS.requestId]: delivery.request_id,
     };
-    if (delivery.traceparent) headers[HEADERS.traceparent] = delivery.traceparent;
-    if (delivery.tracestate) headers[HEADERS.tracestate] = delivery.tracestate;
-    const result = await sendWebhook(delivery.url, delivery.payload, headers, {
-      timeoutMs: this.environment.webhookTimeoutMs,
-      maxResponseBytes: this.environment.webhookMaxResponseBytes,
-      allowed: this.allowed,
-    });
+    const result = await this.traces.webhookCall(
+      {
+        requestId: delivery.request_id,
+        traceparent: delivery.traceparent ?? undefined,
+        tracestate: delivery.tracestate ?? undefined,
+      },
+      async (trace) => {
+        if (trace.traceparent) headers[HEADERS.traceparent] = trace.traceparent;
+        if (trace.tracestate) headers[HEADERS.tracestate] = trace.tracestate;
+        const sent = await sendWebhook(delivery.url, delivery.payload, headers, {
+          timeoutMs: this.environment.webhookTimeoutMs,
+          maxResponseBytes: this.environment.webhookMaxResponseBytes,
+          allowed: this.allowed,
+        });
+        return { ...sent, ok: sent.outcome === 'delivered' };
+      },
+    );
     if (result.outcome === 'delivered') {
       await this.outbox.delivered(delivery.id, result.status, result.note ?? null);
       return;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TracingModule } from '../tracing/tracing.module';
 import { BatchCallbacks } from './batch-callbacks.repository';
 import { WebhookOutbox } from './webhook-outbox.repository';
 import { WebhookPoller } from './webhook-poller.service';
@@ -10,6 +11,7 @@ import { WebhookSubscriptions } from './webhook-subscriptions.repository';
  * stores and sends them.
  */
 @Module({
+  imports: [TracingModule],
   providers: [WebhookSubscriptions, WebhookOutbox, WebhookPoller, BatchCallbacks],
   exports: [WebhookSubscriptions, WebhookOutbox, BatchCallbacks],
 })

@@ -9,6 +9,7 @@ import { HEADERS, traceHeadersOf, tracingEnabled } from '@org/protocol';
 import { eventOf, header, publishRequest, useTestNamespace, waitFor } from '@org/testkit';
 import { startObservedManager } from '../support/harness';
 import { startSdkWorker } from '../support/sdk-worker';
+import { WebhookReceiver } from '../webhooks/webhook-receiver';
 
 const CONFIG = {
   workers: [
@@ -31,9 +32,15 @@ describe('OpenTelemetry: one request through a two-step workflow', () => {
     propagation.disable();
   });
 
-  it('is one trace: requester → manager → step 1 → manager → step 2 → manager → event, each span the parent of the next', async () => {
+  it('is one trace: requester → manager → step 1 → manager → step 2 → manager → event (and webhook), each span the parent of the next', async () => {
     expect(tracingEnabled()).toBe(true);
-    const { manager, events } = await startObservedManager(ns(), CONFIG);
+    const { manager, events } = await startObservedManager(ns(), CONFIG, {
+      webhookSecret: 'trace-secret-0123456789',
+      webhookAllowPrivate: ['127.0.0.1/32'],
+      webhookPollMs: 50,
+    });
+    const hook = await WebhookReceiver.start();
+    ns().defer(() => hook.stop());
     for (const type of ['trace-a', 'trace-b']) {
       await startSdkWorker(
         ns(),
@@ -56,6 +63,7 @@ describe('OpenTelemetry: one request through a two-step workflow', () => {
       requestId: 'traced-1',
       contentType: 'trace/flow',
       body: Buffer.from('in'),
+      callbackUrl: hook.url(),
       ...traceHeadersOf(requester.spanContext()),
     });
     requester.end();
@@ -109,6 +117,15 @@ describe('OpenTelemetry: one request through a two-step workflow', () => {
       'wm.step': 1,
       'wm.status': 'SUCCESS',
     });
+    // The webhook call is a client span beside the event, under the response that ended the request.
+    const [call] = await hook.received(1);
+    const webhook = await waitFor(() =>
+      exporter.getFinishedSpans().find((span) => span.name === 'wm.webhook'),
+    );
+    expect(call!.headers['traceparent']).toBe(traceHeadersOf(webhook.spanContext()).traceparent);
+    expect(webhook.parentSpanContext?.spanId).toBe(chain[1]!.spanContext().spanId);
+    expect(webhook.kind).toBe(SpanKind.CLIENT);
+    expect(webhook.attributes).toMatchObject({ 'http.response.status_code': 200 });
     // The handlers' own spans hang under their job's span.
     for (const type of ['trace-a', 'trace-b']) {
       const handler = spans.find((span) => span.name === `handler ${type}`)!;
