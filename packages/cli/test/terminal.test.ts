@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { useTestNamespace } from '@org/testkit';
 import { EXIT } from '../src/exit-codes';
-import { runCli, startCliManager, WM_BIN } from './support/cli-fixture';
+import { runCli, startCliManager, startCliWorker, WM_BIN } from './support/cli-fixture';
 
 const ESC = '\u001b[';
 
@@ -37,5 +37,31 @@ describe('wm output', () => {
     expect(piped.code).toBe(EXIT.ok);
     expect(piped.stdout).not.toContain(ESC);
     expect(piped.stdout).toMatch(/^ID +STATE +CONTENT TYPE/);
+  });
+
+  it('submit --wait draws a progress bar for PROGRESS on a terminal, lines in a pipe', async () => {
+    const { url } = await startCliManager(ns(), {
+      workers: [{ type: 'cli-p', contentTypes: ['cli/p'] }],
+    });
+    await startCliWorker(ns(), url, {
+      type: 'cli-p',
+      progressThrottleMs: 0,
+      handler: async (_job, ctx) => {
+        await ctx.progress(40);
+        await ctx.progress(80);
+        return ctx.success({ json: {} });
+      },
+    });
+    const onTerminal = await runOnTerminal(
+      ['submit', '-t', 'cli/p', '{}', '--wait', '--id', 'p-1'],
+      { WM_URL: url },
+    );
+    expect(onTerminal).toMatch(/p-1 \[#{12}-{18}\] {2}40% cli-p/);
+    expect(onTerminal).toMatch(/p-1 {2}.*SUCCESS/);
+    const piped = await runCli(['submit', '-t', 'cli/p', '{}', '--wait', '--id', 'p-2'], {
+      env: { WM_URL: url },
+    });
+    expect(piped.stdout).not.toContain('[#');
+    expect(piped.stdout).toMatch(/p-2 {2}PROGRESS {2}cli-p \(step 0\) {2}40%/);
   });
 });
