@@ -17,6 +17,8 @@ import { sendWebhook } from './webhook-sender';
 
 /** Deliveries claimed per round; they are sent concurrently. */
 const CLAIM_BATCH = 16;
+/** How long a stopping replica waits for the calls of a round in flight. */
+const STOP_WAIT_MS = 2000;
 /** Finished deliveries are forgotten after this, like finished request ids. */
 const PRUNE_EVERY_MS = 60_000;
 
@@ -51,7 +53,16 @@ export class WebhookPoller implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    // A round's calls may take WM_WEBHOOK_TIMEOUT_MS each: a stop waits a little for them, then
+    // leaves them; their claims expire and any replica makes those calls again (at least once).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.running,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, STOP_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** One round: claim, send, record; resolves when every claimed delivery has its outcome. */
