@@ -20,9 +20,11 @@ const MANAGER_LAYERS = [
     files: ['config/@(manager-environment|environment.tokens|environment.module|broker-urls).ts'],
   },
   // Transport and storage. Metrics is not here: it reads the engine's and workers' counters.
-  { name: 'infrastructure', folders: ['database', 'messaging', 'logging'] },
+  { name: 'infrastructure', folders: ['database', 'messaging', 'logging', 'tracing'] },
   { name: 'routing configuration', folders: ['config'] },
   { name: 'workers and workflows', folders: ['workers', 'workflows'] },
+  // Webhook subscriptions, their outbox and its sender: the engine stages deliveries through it.
+  { name: 'webhooks', folders: ['webhooks'] },
   { name: 'requests engine', folders: ['requests'] },
   {
     name: 'edge',

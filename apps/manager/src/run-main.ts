@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigValidationError } from './config/config-validation.error';
 import { EnvironmentError } from './config/manager-environment';
 import { startManager } from './start-manager';
+import { startTracingFromEnvironment } from './tracing/tracing-setup';
 
 /**
  * Time a stop may take beyond `WM_SHUTDOWN_TIMEOUT_MS` (which bounds the HTTP calls in flight):
@@ -15,6 +16,8 @@ const SHUTDOWN_MARGIN_MS = 5_000;
  */
 export async function runMain(): Promise<void> {
   const logger = new Logger('Manager');
+  // Before the manager: its spans go to the provider registered here (OTEL_EXPORTER_OTLP_ENDPOINT).
+  const tracing = startTracingFromEnvironment('wm-manager');
   let manager: Awaited<ReturnType<typeof startManager>>;
   try {
     manager = await startManager();
@@ -39,13 +42,16 @@ export async function runMain(): Promise<void> {
       process.exit(1);
     }, boundMs);
     bound.unref();
-    manager.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error(`shutdown failed: ${(error as Error).message}`);
-        process.exit(1);
-      },
-    );
+    manager
+      .close()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(`shutdown failed: ${(error as Error).message}`);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

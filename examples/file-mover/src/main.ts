@@ -1,9 +1,10 @@
 /**
  * Starts a file mover from the environment:
- * `AMQP_URL`, `WM_NAMESPACE` (read by the SDK), `FILE_MOVER_ROOTS` (default `/data`),
- * `FILE_MOVER_CONCURRENCY` (default 4). SIGTERM drains in-flight moves, then exits.
+ * `AMQP_URL`, `WM_NAMESPACE` (read by the SDK), `OTEL_EXPORTER_OTLP_ENDPOINT` (traces, default
+ * off), `FILE_MOVER_ROOTS` (default `/data`), `FILE_MOVER_CONCURRENCY` (default 4). SIGTERM drains in-flight moves, then exits.
  */
 import { createWorker } from '@org/worker-sdk';
+import { startTracing } from './tracing';
 import { rootsFromEnv } from './config';
 import { fileMoverWorker } from './file-mover.worker';
 import { LocalStorage } from './storage/local-storage';
@@ -17,6 +18,9 @@ function concurrencyFromEnv(env: NodeJS.ProcessEnv): number {
   }
   return value;
 }
+
+// Job spans exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/tracing.md).
+startTracing('file-mover');
 
 const storage = new LocalStorage({ roots: rootsFromEnv() });
 const worker = createWorker({

@@ -1,9 +1,11 @@
 /**
  * Starts a metadata extractor from the environment: `AMQP_URL`, `WM_NAMESPACE` (read by the SDK),
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` (traces, default off),
  * `METADATA_EXTRACTOR_ROOTS` (default `/data`), `METADATA_EXTRACTOR_MAX_JSON_BYTES` (default 64 MiB),
  * `METADATA_EXTRACTOR_CONCURRENCY` (default 4). SIGTERM finishes in-flight jobs, then exits.
  */
 import { createWorker } from '@org/worker-sdk';
+import { startTracing } from './tracing';
 import { configFromEnv } from './config';
 import { metadataExtractorWorker } from './metadata-extractor.worker';
 
@@ -16,6 +18,9 @@ function concurrencyFromEnv(env: NodeJS.ProcessEnv): number {
   }
   return value;
 }
+
+// Job spans exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/tracing.md).
+startTracing('metadata-extractor');
 
 const worker = createWorker({
   ...metadataExtractorWorker({ config: configFromEnv() }),

@@ -48,6 +48,13 @@ export const HEADERS = {
   parkReasons: 'wm-park-reasons',
   /** On a parked message: the queue the manager took it from. */
   parkedFrom: 'wm-parked-from',
+  /**
+   * On requests: an http(s) URL the manager POSTs the request's terminal event to (a webhook,
+   * signed; see docs/webhooks.md). Private addresses are refused unless the manager allows them.
+   */
+  callbackUrl: 'wm-callback-url',
+  /** On requests with wm-callback-url: `terminal` (default) or `all` (every event is called back). */
+  callbackEvents: 'wm-callback-events',
   traceparent: 'traceparent',
   tracestate: 'tracestate',
   /** Set by RabbitMQ quorum queues on redelivered messages. */

@@ -30,6 +30,7 @@ export {
   DEFAULT_HEARTBEAT_EXPIRY_MS,
   MAX_REQUEST_ID_LENGTH,
   MAX_SHORT_HEADER_LENGTH,
+  MAX_CALLBACK_URL_LENGTH,
   MAX_MESSAGE_LENGTH,
   MAX_MESSAGES,
   MAX_META_HEADERS,
@@ -60,6 +61,19 @@ export {
 } from './names';
 export { HEADERS, META_HEADER_PREFIX, type HeaderName } from './headers';
 export {
+  tracingEnabled,
+  spanContextOf,
+  parentContextOf,
+  traceHeadersOf,
+  type TraceHeaders,
+} from './tracing/trace-context';
+export {
+  WEBHOOK_HEADERS,
+  WEBHOOK_SIGNATURE_VERSION,
+  webhookSignature,
+  verifyWebhookSignature,
+} from './webhook-signature';
+export {
   REQUEST_STATES,
   RESPONSE_STATUSES,
   EVENT_STATES,
@@ -71,6 +85,7 @@ export {
   LIVE_REQUEST_STATES,
   RETRYABLE_REQUEST_STATES,
   NOTIFY_MODES,
+  CALLBACK_EVENTS,
   isRequestState,
   isResponseStatus,
   isEventState,
@@ -82,6 +97,7 @@ export {
   type ResponseStatus,
   type EventState,
   type NotifyMode,
+  type CallbackEvents,
 } from './states';
 export {
   NEW,

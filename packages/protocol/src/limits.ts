@@ -12,6 +12,9 @@ export const MAX_REQUEST_ID_LENGTH = 128;
 /** Content types, tenants, owners, sessions and other short header strings are at most this long. */
 export const MAX_SHORT_HEADER_LENGTH = 255;
 
+/** Longest `wm-callback-url`. */
+export const MAX_CALLBACK_URL_LENGTH = 2048;
+
 /** Each entry of `wm-messages`, and each `wm-meta-*` value, is at most this long. */
 export const MAX_MESSAGE_LENGTH = 4096;
 

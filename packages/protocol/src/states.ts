@@ -145,3 +145,7 @@ export function notifies(mode: NotifyMode, state: EventState): boolean {
 export function routingWord(state: ResponseStatus | EventState): string {
   return state.toLowerCase();
 }
+
+/** Which events a request's webhook receives (`wm-callback-events`). */
+export const CALLBACK_EVENTS = ['terminal', 'all'] as const;
+export type CallbackEvents = (typeof CALLBACK_EVENTS)[number];

@@ -3,6 +3,7 @@ import {
   DEFAULT_DEDUP_RETENTION_MS,
   DEFAULT_MAX_INFLIGHT_BYTES,
   DEFAULT_HEARTBEAT_EXPIRY_MS,
+  DEFAULT_MAX_BATCH_BYTES,
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_NAMESPACE,
   NAMESPACE_PATTERN,
@@ -58,6 +59,12 @@ export interface ManagerEnvironment {
   /** `WM_MAX_PAYLOAD_BYTES`: larger requests are answered SKIPPED, larger outputs end ERROR. @default 1048576 */
   readonly maxPayloadBytes: number;
   /**
+   * `WM_MAX_BATCH_BYTES`: the largest batch frame (design 5.2) the manager reads or writes; a
+   * larger request or response batch is parked whole with its reason, job and event batches are
+   * split below it. @default 8388608 (8 MiB)
+   */
+  readonly maxBatchBytes: number;
+  /**
    * `WM_MAX_INFLIGHT_BYTES`: payload bytes a replica holds in memory at once across intake
    * batches, claims, the outbox and its publishers (design 5.1). @default 33554432 (32 MiB)
    */
@@ -89,6 +96,29 @@ export interface ManagerEnvironment {
   readonly databasePoolSize: number;
   /** Listen for HTTP (false for tests that only need the message flow). @default true */
   readonly http: boolean;
+
+  /** `WM_WEBHOOK_SECRET`: signs webhook calls of requests not submitted with a key of their own secret. @default none (calls without a secret are not sent) */
+  readonly webhookSecret: string | undefined;
+  /** `WM_WEBHOOK_KEY_SECRETS`: `apiKeyName:secret,…`, the secret signing the webhooks of requests submitted with that API key. @default {} */
+  readonly webhookKeySecrets: Readonly<Record<string, string>>;
+  /**
+   * `WM_WEBHOOK_ALLOW_PRIVATE`: which loopback, private or link-local addresses webhooks may call:
+   * `true` (all of them), `false`, or comma-separated CIDR ranges (`10.1.0.0/16,127.0.0.1/32`).
+   * @default false (none: only public addresses)
+   */
+  readonly webhookAllowPrivate: readonly string[];
+  /** `WM_WEBHOOK_TIMEOUT_MS`: longest one webhook call may take, connection to last byte. @default 10000 */
+  readonly webhookTimeoutMs: number;
+  /** `WM_WEBHOOK_MAX_RESPONSE_BYTES`: a longer response body is cut off (the call counts as failed). @default 65536 */
+  readonly webhookMaxResponseBytes: number;
+  /** `WM_WEBHOOK_RETRY_FOR_MS`: how long a delivery is retried before it is given up. @default 86400000 (24 h) */
+  readonly webhookRetryForMs: number;
+  /** `WM_WEBHOOK_BACKOFF_MS`: the first retry's delay; it doubles per attempt, with jitter. @default 1000 */
+  readonly webhookBackoffMs: number;
+  /** `WM_WEBHOOK_MAX_BACKOFF_MS`: the longest delay between two attempts. @default 300000 */
+  readonly webhookMaxBackoffMs: number;
+  /** `WM_WEBHOOK_POLL_MS`: how often a replica looks for due deliveries. @default 500 */
+  readonly webhookPollMs: number;
 }
 
 /** What sits between the manager and PostgreSQL on `DATABASE_URL` (`WM_DATABASE_POOLER`). */
@@ -155,6 +185,37 @@ export function loadEnvironment(
     });
     return 'none';
   };
+  const privateRanges = (name: string): string[] => {
+    const value = text(name, 'false').toLowerCase();
+    if (value === 'true') return ['0.0.0.0/0', '::/0'];
+    if (value === 'false') return [];
+    const ranges = value.split(',').map((part) => part.trim());
+    const bad = ranges.filter((range) => !/^[0-9a-f.:]+\/\d{1,3}$/.test(range));
+    if (bad.length > 0) {
+      issues.push({
+        path: name,
+        message: `must be true, false or CIDR ranges such as 10.0.0.0/8, got "${bad.join(', ')}"`,
+      });
+    }
+    return ranges;
+  };
+  const keySecrets = (name: string): Record<string, string> => {
+    const secrets: Record<string, string> = {};
+    for (const entry of text(name, '')
+      .split(',')
+      .filter((part) => part.trim() !== '')) {
+      const colon = entry.indexOf(':');
+      if (colon <= 0 || colon === entry.length - 1) {
+        issues.push({
+          path: name,
+          message: 'must be "apiKeyName:secret" entries, comma-separated',
+        });
+        continue;
+      }
+      secrets[entry.slice(0, colon).trim()] = entry.slice(colon + 1).trim();
+    }
+    return secrets;
+  };
   // Unset, the direct URL follows DATABASE_URL, an in-process override of it included.
   const directUrl =
     text('DATABASE_DIRECT_URL', '') === ''
@@ -175,6 +236,7 @@ export function loadEnvironment(
       .filter((key) => key !== ''),
     heartbeatExpiryMs: int('WM_HEARTBEAT_EXPIRY_MS', DEFAULT_HEARTBEAT_EXPIRY_MS, 100, 3_600_000),
     maxPayloadBytes: int('WM_MAX_PAYLOAD_BYTES', DEFAULT_MAX_PAYLOAD_BYTES, 1, 512 * 1024 * 1024),
+    maxBatchBytes: int('WM_MAX_BATCH_BYTES', DEFAULT_MAX_BATCH_BYTES, 1024, 512 * 1024 * 1024),
     maxInflightBytes: int(
       'WM_MAX_INFLIGHT_BYTES',
       DEFAULT_MAX_INFLIGHT_BYTES,
@@ -192,6 +254,15 @@ export function loadEnvironment(
     prefetch: int('WM_PREFETCH', 500, 1, 65535),
     databasePoolSize: int('WM_DB_POOL_SIZE', 10, 2, 200),
     http: true,
+    webhookSecret: source['WM_WEBHOOK_SECRET'] || undefined,
+    webhookKeySecrets: keySecrets('WM_WEBHOOK_KEY_SECRETS'),
+    webhookAllowPrivate: privateRanges('WM_WEBHOOK_ALLOW_PRIVATE'),
+    webhookTimeoutMs: int('WM_WEBHOOK_TIMEOUT_MS', 10_000, 100, 600_000),
+    webhookMaxResponseBytes: int('WM_WEBHOOK_MAX_RESPONSE_BYTES', 65_536, 0, 64 * 1024 * 1024),
+    webhookRetryForMs: int('WM_WEBHOOK_RETRY_FOR_MS', 86_400_000, 0, 30 * 86_400_000),
+    webhookBackoffMs: int('WM_WEBHOOK_BACKOFF_MS', 1000, 10, 3_600_000),
+    webhookMaxBackoffMs: int('WM_WEBHOOK_MAX_BACKOFF_MS', 300_000, 10, 86_400_000),
+    webhookPollMs: int('WM_WEBHOOK_POLL_MS', 500, 20, 60_000),
     ...overrides,
   };
   const environment: ManagerEnvironment = {

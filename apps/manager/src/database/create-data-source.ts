@@ -4,6 +4,7 @@ import { RequestHistory1750000100000 } from './migrations/1750000100000-request-
 import { ConfigSource1750000200000 } from './migrations/1750000200000-config-source';
 import { EngineV21760000000000 } from './migrations/1760000000000-engine-v2';
 import { WorkerInstances1760000400000 } from './migrations/1760000400000-worker-instances';
+import { Webhooks1771000000000 } from './migrations/1771000000000-webhooks';
 import { DashboardAudit1775000000000 } from './migrations/1775000000000-dashboard-audit';
 
 /** Connection settings of the manager's DataSource. */
@@ -29,6 +30,7 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
       ConfigSource1750000200000,
       EngineV21760000000000,
       WorkerInstances1760000400000,
+      Webhooks1771000000000,
       DashboardAudit1775000000000,
     ],
     migrationsTableName: 'migrations',

@@ -9,6 +9,7 @@ export class HttpDrain {
   private inFlight = 0;
   private stopping = false;
   private idle: Array<() => void> = [];
+  private stoppingListeners: Array<() => void> = [];
 
   middleware() {
     return (request: HttpRequest, response: HttpResponse, next: NextFunction): void => {
@@ -38,6 +39,7 @@ export class HttpDrain {
 
   /** Refuses new calls from now on and resolves when the running ones ended, or after `timeoutMs`. */
   async stop(timeoutMs: number): Promise<void> {
+    if (!this.stopping) for (const listener of this.stoppingListeners.splice(0)) listener();
     this.stopping = true;
     if (this.inFlight === 0) return;
     let timer: NodeJS.Timeout | undefined;
@@ -48,6 +50,15 @@ export class HttpDrain {
       }),
     ]);
     clearTimeout(timer);
+  }
+
+  /**
+   * Calls `listener` once when the replica starts stopping: calls that never end on their own
+   * (event streams) end themselves then, instead of holding the stop for its whole timeout.
+   */
+  onStopping(listener: () => void): void {
+    if (this.stopping) listener();
+    else this.stoppingListeners.push(listener);
   }
 
   get isStopping(): boolean {

@@ -4,7 +4,9 @@ import { ConfigApiModule } from '../config/config-api.module';
 import { DashboardModule } from '../dashboard/dashboard.module';
 import { HealthModule } from '../health/health.module';
 import { MetricsModule } from '../metrics/metrics.module';
+import { EventsApiModule } from '../api/events/events-api.module';
 import { RequestsApiModule } from '../api/requests/requests-api.module';
+import { WebhooksApiModule } from '../api/webhooks/webhooks-api.module';
 import { DispatchApiModule } from '../api/scaling/scaling-api.module';
 import { SecurityModule } from '../security/security.module';
 import { WorkersApiModule } from '../workers/workers-api.module';
@@ -25,6 +27,8 @@ export class OperatorModule {
         HealthModule,
         MetricsModule,
         RequestsApiModule,
+        EventsApiModule,
+        WebhooksApiModule,
         DispatchApiModule,
         WorkersApiModule,
         ConfigApiModule,

@@ -11,6 +11,7 @@ import { ControlOrders } from './events/control-orders.service';
 import { RequesterEvents } from './events/requester-events.service';
 import { RequestsRepository } from './store/requests.repository';
 import { type StagedEvents } from './store/outbox.repository';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.repository';
 
 /** What a transaction decided, to carry out once it committed. */
 export interface AfterCommit {
@@ -32,6 +33,7 @@ export class ChangeCommitter {
     private readonly dispatcher: Dispatcher,
     private readonly events: RequesterEvents,
     private readonly controls: ControlOrders,
+    private readonly webhooks: WebhookOutbox,
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
   ) {}
 
@@ -39,6 +41,13 @@ export class ChangeCommitter {
   async commit(tx: Tx, changes: readonly RowChange[], effects: Effects): Promise<AfterCommit> {
     await this.requests.write(tx, changes, this.environment.dispatchLeaseMs);
     const staged = await this.events.stage(tx, effects.terminal);
+    // Webhook deliveries of these events, in the same transaction (webhooks/ does the rest).
+    if (effects.terminal.length + effects.events.length > 0) {
+      await this.webhooks.stage(
+        tx,
+        [...effects.events, ...effects.terminal].map((p) => p.event),
+      );
+    }
     const wake = new Set(effects.wake);
     for (const change of changes) {
       // A job of this type is no longer outstanding: its slot is free for the next one.

@@ -5,6 +5,7 @@ import { ConfigService } from '../config/config.service';
 import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
 import { DatabaseService, type Tx } from '../database/database.service';
+import { RequestTraces } from '../tracing/request-traces';
 import { PayloadSchemas } from '../workers/payload-schemas.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { type AfterCommit, ChangeCommitter } from './change-committer.service';
@@ -17,6 +18,10 @@ import { RequesterEvents } from './events/requester-events.service';
 import { type IntakeItem } from './intake-item';
 import { RequestCounters } from './request-counters';
 import { RequestTimings } from './request-timings';
+import {
+  type WebhookSubscription,
+  WebhookSubscriptions,
+} from '../webhooks/webhook-subscriptions.repository';
 import { type NewRequest } from './store/new-request';
 import { RequestsRepository } from './store/requests.repository';
 import { skippedEvent } from './skipped-event';
@@ -66,6 +71,8 @@ export class IntakeService {
     private readonly timings: RequestTimings,
     private readonly schemas: PayloadSchemas,
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
+    private readonly webhooks: WebhookSubscriptions,
+    private readonly traces: RequestTraces,
   ) {}
 
   /** Records a batch of requests; resolves once their effects are durable and their events sent. */
@@ -144,6 +151,12 @@ export class IntakeService {
       unique.map((candidate) => candidate.request),
     );
     const inserted = unique.filter((candidate) => seqs.has(candidate.request.row.id));
+    // Webhooks (issue 17): a callback URL is recorded with its request, in this transaction.
+    await this.webhooks.subscribe(
+      tx,
+      inserted.flatMap((c) => webhookOf(items[c.index]!)),
+    );
+    this.traces.intake(inserted, (candidate) => candidate.request.row);
     const conflicts = unique.filter((candidate) => !seqs.has(candidate.request.row.id));
     const known = await this.requests.known(
       tx,
@@ -302,4 +315,11 @@ export class IntakeService {
       redelivered: item.redelivered,
     };
   }
+}
+
+/** The webhook subscription a request asks for (`wm-callback-url`), if any. */
+function webhookOf(item: IntakeItem): WebhookSubscription[] {
+  if (item.kind !== 'request' || item.request.callbackUrl === undefined) return [];
+  const { callbackUrl, callbackEvents } = item.request;
+  return [{ requestId: item.requestId, url: callbackUrl, events: callbackEvents ?? 'terminal' }];
 }

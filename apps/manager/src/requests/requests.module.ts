@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '../config/config.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { WorkersModule } from '../workers/workers.module';
+import { TracingModule } from '../tracing/tracing.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { ChangeCommitter } from './change-committer.service';
 import { DispatchControls } from './dispatch/dispatch-controls.service';
@@ -35,7 +37,14 @@ import { Sweeper } from './sweeper.service';
  * intake, dispatch, outcomes, operations, sweeps.
  */
 @Module({
-  imports: [ConfigModule, MessagingModule, WorkersModule, WorkflowsModule],
+  imports: [
+    ConfigModule,
+    MessagingModule,
+    WorkersModule,
+    WorkflowsModule,
+    WebhooksModule,
+    TracingModule,
+  ],
   // Message handlers, declared like controllers and hosted by the batch transport.
   controllers: [IntakeHandler, ResponsesHandler, DeadLettersHandler, UnroutedHandler],
   providers: [

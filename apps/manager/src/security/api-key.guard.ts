@@ -17,6 +17,10 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
+    // The message handlers (AMQP consumers) inherit the app's global guards: they are no HTTP
+    // calls and carry no key. Guarding them failed every worker response once WM_API_KEYS was
+    // set (found by the webhook tests of issue 17).
+    if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride(PublicRoute, targets) === true) return true;
     const request = context.switchToHttp().getRequest<HttpRequest>();

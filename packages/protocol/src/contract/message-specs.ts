@@ -63,6 +63,8 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
       FIELDS.notify,
       FIELDS.acceptBatch,
       FIELDS.parentId,
+      FIELDS.callbackUrl,
+      FIELDS.callbackEvents,
     ],
     meta: false,
     body: 'bytes',

@@ -1,6 +1,7 @@
 import { HEADERS, META_HEADER_PREFIX } from '../headers';
 import {
   MAX_BATCH_ITEMS,
+  MAX_CALLBACK_URL_LENGTH,
   MAX_PRIORITY,
   MAX_MESSAGE_LENGTH,
   MAX_MESSAGES,
@@ -9,7 +10,7 @@ import {
   MAX_SHORT_HEADER_LENGTH,
 } from '../limits';
 import { CONTENT_TYPE_PATTERN, STEP_ID_PATTERN, WORKER_TYPE_PATTERN } from '../names';
-import { EVENT_STATES, NOTIFY_MODES, RESPONSE_STATUSES } from '../states';
+import { CALLBACK_EVENTS, EVENT_STATES, NOTIFY_MODES, RESPONSE_STATUSES } from '../states';
 import { CONTROL_TARGETS } from '../topology/topology';
 import { type ValidationIssue } from '../validation';
 
@@ -130,6 +131,18 @@ export const FIELDS = {
     kind: 'time',
     description:
       'v2. On requests: ISO 8601 time with a zone, or epoch milliseconds; a request no worker has started by then ends ERROR ("deadline passed"). On jobs: epoch milliseconds; a worker receiving the job later acknowledges it without running it.',
+  },
+  callbackUrl: text(
+    HEADERS.callbackUrl,
+    'On requests: an http(s) URL the manager POSTs the terminal event to as signed JSON (a webhook), retried with backoff until delivered or given up.',
+    { maxLength: MAX_CALLBACK_URL_LENGTH, pattern: /^https?:\/\/[^\s]+$/i },
+  ),
+  callbackEvents: {
+    name: HEADERS.callbackEvents,
+    kind: 'string',
+    description:
+      'On requests with wm-callback-url: terminal (default: the terminal event only) or all (every event).',
+    enum: CALLBACK_EVENTS,
   },
   notify: {
     name: HEADERS.notify,

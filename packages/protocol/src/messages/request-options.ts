@@ -1,6 +1,6 @@
 import { HEADERS } from '../headers';
 import { MAX_PRIORITY } from '../limits';
-import { type NotifyMode } from '../states';
+import { type CallbackEvents, type NotifyMode } from '../states';
 import { FIELDS, type HeaderReader } from './header-fields';
 
 /**
@@ -20,6 +20,10 @@ export interface RequestOptions {
   readonly acceptBatch?: boolean;
   /** The request whose job submitted this one (`ctx.submit`). */
   readonly parentId?: string;
+  /** An http(s) URL the manager POSTs this request's events to (a webhook). @default none */
+  readonly callbackUrl?: string;
+  /** Which events go to `callbackUrl`. @default 'terminal' */
+  readonly callbackEvents?: CallbackEvents;
 }
 
 /**
@@ -39,6 +43,8 @@ export function readRequestOptions(reader: HeaderReader, amqpPriority: unknown):
     notify: reader.optional(FIELDS.notify) as NotifyMode | undefined,
     acceptBatch: reader.optional(FIELDS.acceptBatch),
     parentId: reader.optional(FIELDS.parentId),
+    callbackUrl: reader.optional(FIELDS.callbackUrl),
+    callbackEvents: reader.optional(FIELDS.callbackEvents) as CallbackEvents | undefined,
   };
 }
 
@@ -50,5 +56,7 @@ export function requestOptionHeaders(options: RequestOptions): Record<string, un
     [HEADERS.notify]: options.notify,
     [HEADERS.acceptBatch]: options.acceptBatch,
     [HEADERS.parentId]: options.parentId,
+    [HEADERS.callbackUrl]: options.callbackUrl,
+    [HEADERS.callbackEvents]: options.callbackEvents,
   };
 }

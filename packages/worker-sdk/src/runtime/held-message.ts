@@ -39,6 +39,8 @@ export interface HeldJob {
   controller?: AbortController;
   /** Why the job was aborted (cancel order, shutdown), whether or not its signal exists yet. */
   abortReason?: Error;
+  /** The trace context of the job's span (only while tracing): its response carries it. */
+  trace?: { traceparent: string; tracestate?: string };
 }
 
 export function holdMessage(

@@ -1,6 +1,7 @@
 import { type ConfirmPublisher } from '@org/amqp-kit';
-import { type ResponseInput } from '@org/protocol';
+import { traceHeadersOf, tracingEnabled, type ResponseInput } from '@org/protocol';
 import { executeJob, type JobEnvironment } from '../execution/execute-job';
+import { endJobSpan, startJobSpan, withSpan } from '../execution/job-span';
 import { limitOutput } from '../execution/output-limit';
 import { ProgressThrottle } from '../execution/progress-throttle';
 import { statusResponse, type Responder } from '../execution/response-for';
@@ -71,11 +72,17 @@ export async function executeHeldJob<T>(
       return requestId;
     },
   };
+  // Spans only while an OpenTelemetry SDK is registered: otherwise not even a no-op one.
+  const span = tracingEnabled() ? startJobSpan(job, responder.workerType) : undefined;
+  if (span) held.trace = traceHeadersOf(span.spanContext());
+  let result: HandlerResult | undefined;
   try {
-    const result = await executeJob(options, job, held.headers, environment, held.parts);
-    return limitOutput(result, options.maxPayloadBytes);
+    const run = () => executeJob(options, job, held.headers, environment, held.parts);
+    result = limitOutput(await (span ? withSpan(job, span, run) : run()), options.maxPayloadBytes);
+    return result;
   } finally {
     clearTimeout(runningTimer);
     throttle?.finish();
+    if (span) endJobSpan(span, result);
   }
 }

@@ -253,7 +253,9 @@ export class JobRunner<T> {
     if (this.debug)
       this.context.logger.debug('job done', { requestId: job.requestId, status: result.status });
     const response = responseFor(this.context.responder, job, result);
-    this.answer(held.held, held, response, performance.now() - started);
+    // Traced: the answer's parent is the job's span, not the dispatch (see job-span.ts).
+    const traced = held.trace ? { ...response, ...held.trace } : response;
+    this.answer(held.held, held, traced, performance.now() - started);
   }
 
   /**

@@ -43,6 +43,7 @@ import {
   type SubmittedRequestDto,
 } from './dto/request-view.dto';
 import { SubmitBatchDto, SubmitRequestDto } from './dto/submit-request.dto';
+import { BatchCallbackIntake } from './batch-callback-intake';
 import { type SubmitBody, SubmitBodyPipe } from './submit-body.pipe';
 
 @ApiTags('requests')
@@ -57,6 +58,7 @@ export class RequestsController {
     private readonly requests: RequestsService,
     private readonly reads: RequestReads,
     private readonly bulk: RequestBulkOperations,
+    private readonly batchCallbacks: BatchCallbackIntake,
   ) {}
 
   @Post()
@@ -82,6 +84,7 @@ export class RequestsController {
     @Body(SubmitBodyPipe) body: SubmitBody,
   ): Promise<SubmittedRequestDto | SubmittedBatchDto> {
     const context = currentRequestContext();
+    const batchId = body.callback && (await this.batchCallbacks.open(body.requests, body.callback));
     const outcomes = await this.requests.submit(
       body.requests.map((request) => ({
         requestId: request.requestId,
@@ -101,6 +104,8 @@ export class RequestsController {
         notBefore: parseTime(request.notBefore),
         deadline: parseTime(request.deadline),
         notify: request.notify,
+        callbackUrl: request.callbackUrl,
+        callbackEvents: request.callbackEvents,
         traceparent: context?.traceparent,
         tracestate: context?.tracestate,
       })),
@@ -111,7 +116,8 @@ export class RequestsController {
       ...(outcome.duplicate ? { duplicate: true } : {}),
       ...(outcome.messages.length > 0 ? { messages: [...outcome.messages] } : {}),
     }));
-    return body.batch ? { requests: answers } : answers[0]!;
+    if (batchId) await this.batchCallbacks.settleRefused(outcomes);
+    return body.batch ? { requests: answers, ...(batchId ? { batchId } : {}) } : answers[0]!;
   }
 
   @Get()

@@ -2,12 +2,15 @@ import { Injectable, type PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { flattenValidationErrors, validationException } from '../../http/validation';
+import { type PartialPolicy } from '../../webhooks/batch-callbacks.repository';
 import { SubmitBatchDto, SubmitRequestDto } from './dto/submit-request.dto';
 
 /** A validated submission: one request, or a batch (answered as a batch). */
 export interface SubmitBody {
   readonly batch: boolean;
   readonly requests: SubmitRequestDto[];
+  /** A batch's own callback (webhooks), if it named one. */
+  readonly callback?: { readonly url: string; readonly partial: PartialPolicy };
 }
 
 /**
@@ -48,6 +51,10 @@ export class SubmitBodyPipe implements PipeTransform<unknown, Promise<SubmitBody
       });
     }
     if (details.length > 0) throw validationException(details);
-    return { batch, requests };
+    const callback =
+      dto instanceof SubmitBatchDto && dto.callbackUrl !== undefined
+        ? { url: dto.callbackUrl, partial: dto.partial ?? 'allow' }
+        : undefined;
+    return { batch, requests, ...(callback ? { callback } : {}) };
   }
 }

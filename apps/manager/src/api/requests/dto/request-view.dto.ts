@@ -159,6 +159,11 @@ export class SubmittedBatchDto {
     description: 'One entry per submitted request, in order.',
   })
   requests!: SubmittedRequestDto[];
+  @ApiPropertyOptional({
+    description:
+      'With a batch callbackUrl: the id its summary names (and its webhook history is under).',
+  })
+  batchId?: string;
 }
 
 /** The outcome of a bulk operation. */

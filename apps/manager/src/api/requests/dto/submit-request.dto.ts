@@ -12,19 +12,24 @@ import {
   Max,
   Min,
   IsString,
+  IsUrl,
   Matches,
   MaxLength,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import {
+  CALLBACK_EVENTS,
+  type CallbackEvents,
   CONTENT_TYPE_PATTERN,
+  MAX_CALLBACK_URL_LENGTH,
   MAX_PRIORITY,
   MAX_REQUEST_ID_LENGTH,
   MAX_SHORT_HEADER_LENGTH,
   NOTIFY_MODES,
   type NotifyMode,
 } from '@org/protocol';
+import { PARTIAL_POLICIES, type PartialPolicy } from '../../../webhooks/batch-callbacks.repository';
 import { IsTime } from './is-time.validator';
 import { RequesterMetadataDto } from './requester-metadata.dto';
 
@@ -122,6 +127,29 @@ export class SubmitRequestDto extends RequesterMetadataDto {
   @IsOptional()
   @IsIn(NOTIFY_MODES)
   notify?: NotifyMode;
+
+  @ApiPropertyOptional({
+    example: 'https://orders.example.com/hooks/wm',
+    description:
+      "An http(s) URL the manager POSTs this request's terminal event to, signed (wm-callback-url; docs/webhooks.md). @default none",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CALLBACK_URL_LENGTH)
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: 'must be an http or https URL' },
+  )
+  callbackUrl?: string;
+
+  @ApiPropertyOptional({
+    enum: CALLBACK_EVENTS,
+    description:
+      'Which events go to callbackUrl: terminal (the end only) or all (wm-callback-events). @default terminal',
+  })
+  @IsOptional()
+  @IsIn(CALLBACK_EVENTS)
+  callbackEvents?: CallbackEvents;
 }
 
 /** Several requests in one call; each is answered on its own. */
@@ -133,4 +161,27 @@ export class SubmitBatchDto {
   @ValidateNested({ each: true })
   @Type(() => SubmitRequestDto)
   requests!: SubmitRequestDto[];
+
+  @ApiPropertyOptional({
+    example: 'https://orders.example.com/hooks/batches',
+    description:
+      'An http(s) URL that gets one signed summary of the whole batch once its requests have ended (docs/webhooks.md). @default none',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CALLBACK_URL_LENGTH)
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: 'must be an http or https URL' },
+  )
+  callbackUrl?: string;
+
+  @ApiPropertyOptional({
+    enum: PARTIAL_POLICIES,
+    description:
+      'With callbackUrl: allow (the summary once every request ended; outcome succeeded, partial or failed) or fail (the batch fails at its first request that does not succeed: the summary goes at once). @default allow',
+  })
+  @IsOptional()
+  @IsIn(PARTIAL_POLICIES)
+  partial?: PartialPolicy;
 }
