@@ -24,6 +24,7 @@ import {
   type DashboardRequest,
 } from './dashboard-access.guard';
 import { DashboardSessions, sameOrigin, sessionCookie } from './dashboard-session';
+import { SignInThrottle } from './sign-in-throttle';
 
 export class SignInBodyDto {
   @IsString()
@@ -59,6 +60,8 @@ const STATES = {
 @UseGuards(DashboardAccessGuard)
 @Controller('dashboard/api/session')
 export class DashboardSessionController {
+  private readonly throttle = new SignInThrottle();
+
   constructor(
     @Inject(DashboardSessions) private readonly sessions: DashboardSessions,
     private readonly audit: AuditLogRepository,
@@ -87,9 +90,21 @@ export class DashboardSessionController {
     // A sign-in forged from another site would sign the victim in as the attacker.
     if (!sameOrigin(request.headers))
       throw new ApiException(HttpStatus.FORBIDDEN, 'forbidden', 'cross-site sign-in refused');
+    const address = request.socket.remoteAddress ?? 'unknown';
+    const waitMs = this.throttle.waitMs(address);
+    if (waitMs > 0) {
+      throw new ApiException(
+        HttpStatus.UNAUTHORIZED,
+        'unauthorized',
+        `too many failed sign-ins from this address: try again in ${Math.ceil(waitMs / 1000)} s`,
+      );
+    }
     const key = this.sessions.findKey(body.key);
-    if (!this.sessions.authRequired || !key)
+    if (!this.sessions.authRequired || !key) {
+      this.throttle.failed(address);
       throw new ApiException(HttpStatus.UNAUTHORIZED, 'unauthorized', 'the API key is not valid');
+    }
+    this.throttle.succeeded(address);
     const token = this.sessions.issue(key);
     response.setHeader('Set-Cookie', sessionCookie(token, isHttps(request)));
     await this.audit.append({

@@ -274,4 +274,27 @@ describe('dashboard: access', () => {
     ]);
     expect(items[1]!.count).toEqual(expect.any(Number));
   });
+
+  // Last: it locks this address out of signing in for a minute.
+  it('refuses sign-ins from an address after ten failures, even with a valid key', async () => {
+    const signIn = (key: string) =>
+      fetch(dashboardUrl(fx.manager, '/api/session'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ key }),
+      });
+    // Earlier tests' wrong keys count too (failures are per address, within a minute).
+    let failures = 0;
+    for (;;) {
+      const response = await signIn(`wrong-key-number-${failures}`);
+      const { detail } = (await response.json()) as { detail: string };
+      expect(response.status).toBe(401);
+      if (/too many failed sign-ins/.test(detail)) break;
+      failures += 1;
+      expect(failures).toBeLessThanOrEqual(10);
+    }
+    const locked = await signIn(OPERATE_KEY);
+    expect(locked.status).toBe(401);
+    expect(((await locked.json()) as { detail: string }).detail).toMatch(/try again in \d+ s/);
+  });
 });
