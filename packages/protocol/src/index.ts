@@ -253,6 +253,14 @@ export {
   type Route,
   type ResolvedPolicy,
 } from './config/validate-config';
+export {
+  graphIssues,
+  graphOf,
+  isGraphSteps,
+  type GraphStepConfig,
+  type GraphStep,
+  type WorkflowGraph,
+} from './config/workflow-graph';
 export { contractDocument, contractJson } from './contract/contract-document';
 export {
   MESSAGE_SPECS,
