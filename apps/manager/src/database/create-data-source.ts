@@ -4,6 +4,7 @@ import { RequestHistory1750000100000 } from './migrations/1750000100000-request-
 import { ConfigSource1750000200000 } from './migrations/1750000200000-config-source';
 import { EngineV21760000000000 } from './migrations/1760000000000-engine-v2';
 import { WorkerInstances1760000400000 } from './migrations/1760000400000-worker-instances';
+import { GraphSteps1772000000000 } from './migrations/1772000000000-graph-steps';
 
 /** Connection settings of the manager's DataSource. */
 export interface DataSourceSettings {
@@ -28,6 +29,7 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
       ConfigSource1750000200000,
       EngineV21760000000000,
       WorkerInstances1760000400000,
+      GraphSteps1772000000000,
     ],
     migrationsTableName: 'migrations',
     synchronize: false,

@@ -6,12 +6,13 @@ import { MANAGER_ENVIRONMENT } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
 import { DatabaseService, type Tx } from '../database/database.service';
 import { PayloadSchemas } from '../workers/payload-schemas.service';
-import { WorkflowsService } from '../workflows/workflows.service';
+import { type RoutePlan, WorkflowsService } from '../workflows/workflows.service';
 import { type AfterCommit, ChangeCommitter } from './change-committer.service';
 import { EngineContextFactory } from './engine-context.factory';
 import { admissionRefusal, admit } from './engine/admit';
 import { type EngineContext } from './engine/engine-context';
 import { Effects, type PendingEvent } from './engine/effects';
+import { admitGraph } from './engine/graph-rows';
 import { type RequestRow } from './engine/request-row';
 import { RequesterEvents } from './events/requester-events.service';
 import { type IntakeItem } from './intake-item';
@@ -20,6 +21,21 @@ import { RequestTimings } from './request-timings';
 import { type NewRequest } from './store/new-request';
 import { RequestsRepository } from './store/requests.repository';
 import { skippedEvent } from './skipped-event';
+
+/**
+ * A new request's first state: a graph request runs at once (its root steps are created when
+ * the batch commits, engine/graph); any other waits for its first worker type.
+ */
+function admitRequest(
+  row: RequestRow,
+  plan: RoutePlan,
+  context: EngineContext,
+  effects: Effects,
+): void {
+  if (!plan.graph) return admit(row, context, effects);
+  admitGraph(row);
+  effects.graphs.add(row.id);
+}
 
 /** What intake did with one request. */
 export interface IntakeOutcome {
@@ -182,6 +198,7 @@ export class IntakeService {
     for (const candidate of inserted) {
       effects.events.push(...candidate.effects.events);
       for (const type of candidate.effects.wake) effects.wake.add(type);
+      for (const id of candidate.effects.graphs) effects.graphs.add(id);
     }
     const after = await this.committer.commit(tx, [], effects);
     return { after, inserted };
@@ -289,7 +306,7 @@ export class IntakeService {
       fair_key: null,
     };
     const effects = new Effects();
-    admit(row, context, effects);
+    admitRequest(row, plan, context, effects);
     const sha = createHash('sha256')
       .update(request.contentType)
       .update('\0')
