@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { type RequestState } from '@org/protocol';
 import { DatabaseService, type Statement, type Tx } from '../../database/database.service';
 import { type NewStepRow, type StepOutput } from '../engine/graph';
 import { rowColumns, type RequestRow } from '../engine/request-row';
@@ -9,7 +10,7 @@ export interface StepView {
   readonly stepId: string;
   readonly stepIndex: number;
   readonly workerType: string;
-  readonly state: string;
+  readonly state: RequestState;
   /** Dispatches of the step so far (every cycle). */
   readonly dispatches: number;
   /** The attempt of its last dispatch (`wm-attempt`), 0 before the first. */
