@@ -144,7 +144,8 @@ describe('engine: graph workflows (design 5.4)', () => {
     expect(
       effects.terminal.map((e) => [e.event.requestId, e.event.state, e.event.body?.toString()]),
     ).toEqual([['g-1', 'SUCCESS', 'feature']]);
-    expect(effects.terminal[0]!.event.workerType).toBeUndefined();
+    // The one sink names the result's step and worker type.
+    expect(effects.terminal[0]!.event).toMatchObject({ step: 3, workerType: 'joiner' });
   });
 
   it('on a failed step: stops steps not started, waits for running siblings, then ends ERROR once', () => {
@@ -167,6 +168,7 @@ describe('engine: graph workflows (design 5.4)', () => {
       messages: ['step "describe" (describer): disk full'],
     });
     expect(second.effects.terminal.map((e) => e.event.state)).toEqual(['ERROR']);
+    expect(second.effects.terminal[0]!.event).toMatchObject({ step: 1, workerType: 'describer' });
   });
 
   it('stops a step still waiting for its worker when a sibling failed', () => {

@@ -45,7 +45,14 @@ export class Effects {
 export type EventExtra = Partial<
   Pick<
     EventInput,
-    'contentType' | 'mimeType' | 'body' | 'progress' | 'messages' | 'meta' | 'workerId'
+    | 'contentType'
+    | 'mimeType'
+    | 'body'
+    | 'progress'
+    | 'messages'
+    | 'meta'
+    | 'workerId'
+    | 'workerType'
   >
 >;
 
@@ -66,7 +73,7 @@ export function eventOf(row: RequestRow, state: EventState, extra: EventExtra = 
       step: row.step,
       attempt: row.attempt > 0 ? row.attempt : undefined,
       // A graph request's own row names no worker type (its steps do).
-      workerType: isCoordinator(row) ? undefined : row.worker_type,
+      workerType: extra.workerType ?? (isCoordinator(row) ? undefined : row.worker_type),
       workerId: extra.workerId ?? row.worker_id ?? undefined,
       messages: extra.messages ?? row.messages,
       progress: extra.progress,

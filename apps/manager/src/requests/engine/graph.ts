@@ -113,6 +113,8 @@ function failGraph(
   const ended = refusedOnly ? 'INVALID_CONTENT' : 'ERROR';
   const row = coordinator.row;
   coordinator.move(ended);
+  // The request's step is the one that failed (wm-step of its terminal event).
+  row.step = first.step;
   row.messages = failed
     .filter((step) => step.row.state !== 'CANCELLED' || failed.length === 1)
     .flatMap((step) =>
@@ -120,7 +122,7 @@ function failGraph(
         (message) => `step "${step.row.step_id ?? ''}" (${step.row.worker_type}): ${message}`,
       ),
     );
-  effects.terminal.push(eventOf(row, ended));
+  effects.terminal.push(eventOf(row, ended, { workerType: first.worker_type }));
   if (!context.failurePolicy(row).keepErrors) coordinator.finish();
 }
 
@@ -146,6 +148,10 @@ function succeedGraph(state: GraphState, context: EngineContext, effects: Effect
     meta: Object.assign({}, ...sinks.map((sink) => sink.output!.meta)) as Record<string, string>,
   };
   coordinator.move('SUCCESS');
+  // One sink: the request's step is the sink (wm-step and worker type of its SUCCESS event).
+  const sink =
+    sinks.length === 1 ? graph.steps.find((step) => step.id === sinks[0]!.id) : undefined;
+  if (sink) row.step = sink.index;
   row.meta = { ...result.meta };
   row.messages = [];
   effects.terminal.push(
@@ -155,6 +161,7 @@ function succeedGraph(state: GraphState, context: EngineContext, effects: Effect
       body: result.body,
       meta: row.meta,
       messages: [],
+      workerType: sink?.worker,
     }),
   );
   if (context.failurePolicy(row).keepSuccess) {
