@@ -4,7 +4,7 @@ import { schemaOf } from '../schema-of';
 /**
  * Graph workflows (design 5.4): each step of a graph request is a row of `requests` beside the
  * request's own row, so a step is claimed through its worker type's dispatch window, leased,
- * timed out, retried by policy and cancelled by exactly the code that runs chains (decision 24).
+ * timed out, retried by policy and cancelled by exactly the code that runs chains (docs/decisions.md, "Graph workflows").
  *
  * - `graph_of`: on the request's own row (the coordinator), its own id; on a step row, the
  *   request's id. Deleting the request deletes its steps (`ON DELETE CASCADE`).

@@ -28,7 +28,7 @@ export interface StepView {
 /**
  * The statements of graph requests' step rows (design 5.4): locking a request's steps, reading
  * the outputs later steps take, inserting the rows of steps that became ready, and the steps
- * view. Step rows live in `requests` (decision 24); everything else about them is written by
+ * view. Step rows live in `requests` (docs/decisions.md, "Graph workflows"); everything else about them is written by
  * the requests repository like any row.
  */
 @Injectable()
