@@ -326,4 +326,78 @@ describe('graph workflows (design 5.4)', () => {
     expect(steps.rows.map((row) => row.state)).toEqual(['SUCCESS', 'CANCELLED', 'CANCELLED']);
     expect(statesOf(events, 'c-1').filter((s) => s === 'CANCELLED')).toHaveLength(1);
   });
+
+  it('applies per step: a dead-lettered step job and a step timeout (its worker type timeoutMs) end the request ERROR; keepErrors false deletes it with its steps', async () => {
+    const failing = {
+      workers: [
+        { type: 'g-move' },
+        { type: 'g-describe' },
+        { type: 'g-sum', timeoutMs: 1000 },
+        { type: 'g-join' },
+      ],
+      workflows: [
+        { ...config.workflows[0]!, type: 'product/strict', keepErrors: false },
+        { ...config.workflows[0]!, type: 'product/kept' },
+      ],
+    };
+    const { manager, events, db } = await startObservedManager(ns(), failing);
+    await startTestWorker(
+      ns(),
+      { type: 'g-move', handler: () => ({ status: 'SUCCESS', body: Buffer.from('stored') }) },
+      [manager],
+    );
+    // describe crashes on k-1 (dead-lettered by its queue), succeeds otherwise; sum never answers.
+    await startTestWorker(
+      ns(),
+      {
+        type: 'g-describe',
+        handler: (job) =>
+          job.requestId === 'k-1'
+            ? { status: 'REJECT' }
+            : { status: 'SUCCESS', body: Buffer.from('d') },
+      },
+      [manager],
+    );
+    const sum = await startTestWorker(
+      ns(),
+      { type: 'g-sum', handler: () => ({ status: 'HOLD' }) },
+      [manager],
+    );
+    publishRequest(ns(), {
+      requestId: 'k-1',
+      contentType: 'product/kept',
+      body: Buffer.from('raw'),
+    });
+    const error = await events.first(eventOf('k-1', 'ERROR'));
+    const messages = (header(error, HEADERS.messages) as Buffer[]).map(String);
+    // Both steps failed: describe dead-lettered at once, sum timed out after its type's 1 s.
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^step "describe" \(g-describe\): /),
+        expect.stringMatching(/^step "sum" \(g-sum\): timed out after 1000 ms/),
+      ]),
+    );
+    expect(header(error, HEADERS.workerType)).toBe('g-describe');
+    // The timed-out job gets a cancel order, so a copy still queued never runs.
+    await waitFor(() => sum.orders.some((order) => order.requestId === 'k-1'), {
+      what: 'a cancel order for the timed-out sum step',
+    });
+    const kept = await db.query<{ step_id: string; state: string }>(
+      `SELECT step_id, state FROM requests WHERE graph_of = 'k-1' AND id <> graph_of ORDER BY step`,
+    );
+    expect(kept.rows.map((row) => row.state)).toEqual(['SUCCESS', 'ERROR', 'ERROR']);
+
+    publishRequest(ns(), {
+      requestId: 's-1',
+      contentType: 'product/strict',
+      body: Buffer.from('raw'),
+    });
+    await events.first(eventOf('s-1', 'ERROR'));
+    await waitFor(
+      async () =>
+        (await db.query(`SELECT 1 FROM requests WHERE id = 's-1' OR graph_of = 's-1'`)).rowCount ===
+        0,
+      { what: 's-1 and its steps deleted (keepErrors: false)' },
+    );
+  });
 });
