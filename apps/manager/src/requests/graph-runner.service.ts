@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { TERMINAL_REQUEST_STATES } from '@org/protocol';
+import { TERMINAL_REQUEST_STATES, type WorkflowGraph } from '@org/protocol';
 import { type Tx } from '../database/database.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { EngineContextFactory } from './engine-context.factory';
 import { type Effects } from './engine/effects';
-import { settleGraph, type NewStepRow, type StepOutput } from './engine/graph';
+import { outputsNeeded, settleGraph, type NewStepRow, type StepOutput } from './engine/graph';
 import { isCoordinator, isStepRow } from './engine/graph-rows';
 import { RowChange } from './engine/row-change';
 import { GraphStepsRepository } from './store/graph-steps.repository';
@@ -67,21 +67,23 @@ export class GraphRunner {
       siblings.set(change.row.step_id ?? '', change);
       stepsOf.set(row.graph_of!, siblings);
     }
-    const outputs = await this.outputsOf(tx, stepsOf);
-    const context = this.contexts.context();
-    const created: NewStepRow[] = [];
+    const graphs = new Map<string, { coordinator: RowChange; graph: WorkflowGraph }>();
     for (const id of ids) {
       const coordinator = byId.get(id);
       if (!coordinator || !isCoordinator(coordinator.row)) continue;
       const graph = coordinator.row.workflow
         ? this.workflows.graph(coordinator.row.workflow)
         : undefined;
-      if (!graph) {
+      if (graph) graphs.set(id, { coordinator, graph });
+      else
         this.logger.warn(
           `graph request ${id}: workflow "${coordinator.row.workflow ?? ''}" is no longer a graph in the configuration; its steps are left as they are`,
         );
-        continue;
-      }
+    }
+    const outputs = await this.outputsOf(tx, stepsOf, graphs);
+    const context = this.contexts.context();
+    const created: NewStepRow[] = [];
+    for (const [id, { coordinator, graph }] of graphs) {
       created.push(
         ...settleGraph(
           {
@@ -101,20 +103,25 @@ export class GraphRunner {
   }
 
   /**
-   * The outputs of the succeeded steps of each request, by step id: from this batch's decisions
-   * when a step succeeded in it (not written yet), else as stored.
+   * The outputs settling needs of each request ({@link outputsNeeded}), by step id: from this
+   * batch's decisions when a step succeeded in it (not written yet), else as stored.
    */
   private async outputsOf(
     tx: Tx,
     stepsOf: ReadonlyMap<string, ReadonlyMap<string, RowChange>>,
+    graphs: ReadonlyMap<string, { readonly graph: WorkflowGraph }>,
   ): Promise<Map<string, Map<string, StepOutput>>> {
     const stored: string[] = [];
     const result = new Map<string, Map<string, StepOutput>>();
     for (const [id, steps] of stepsOf) {
       const outputs = new Map<string, StepOutput>();
       result.set(id, outputs);
-      for (const [stepId, change] of steps) {
-        if (change.row.state !== 'SUCCESS') continue;
+      const graph = graphs.get(id)?.graph;
+      if (!graph) continue;
+      const states = new Map([...steps].map(([stepId, change]) => [stepId, change.row.state]));
+      for (const stepId of outputsNeeded(graph, states)) {
+        const change = steps.get(stepId);
+        if (!change || change.row.state !== 'SUCCESS') continue;
         if (change.output) {
           outputs.set(stepId, {
             body: change.output.body,

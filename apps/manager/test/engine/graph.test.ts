@@ -1,7 +1,7 @@
 import { graphOf, parseParts, PARTS_CONTENT_TYPE, type RequestState } from '@org/protocol';
 import { claim, jobOf } from '../../src/requests/engine/dispatch';
 import { Effects } from '../../src/requests/engine/effects';
-import { settleGraph, type StepOutput } from '../../src/requests/engine/graph';
+import { outputsNeeded, settleGraph, type StepOutput } from '../../src/requests/engine/graph';
 import {
   admitGraph,
   GRAPH_COORDINATOR_TYPE,
@@ -267,5 +267,34 @@ describe('engine: graph workflows (design 5.4)', () => {
     );
     expect(failure.row.state).toBe('ERROR');
     expect(failure.finished).toBe(false);
+  });
+
+  it('reads only the outputs settling needs: parents of ready steps, then the sinks', () => {
+    const states = (entries: Array<[string, RequestState]>) => new Map(entries);
+    expect(outputsNeeded(graph, states([]))).toEqual([]);
+    expect(outputsNeeded(graph, states([['move', 'SUCCESS']]))).toEqual(['move']);
+    expect(
+      outputsNeeded(
+        graph,
+        states([
+          ['move', 'SUCCESS'],
+          ['describe', 'SUCCESS'],
+          ['sum', 'RUNNING'],
+        ]),
+      ),
+    ).toEqual([]);
+    expect(
+      outputsNeeded(
+        graph,
+        states([
+          ['move', 'SUCCESS'],
+          ['describe', 'SUCCESS'],
+          ['sum', 'SUCCESS'],
+        ]),
+      ),
+    ).toEqual(['describe', 'sum']);
+    expect(
+      outputsNeeded(graph, states(graph.steps.map((step) => [step.id, 'SUCCESS'] as const))),
+    ).toEqual(['join']);
   });
 });

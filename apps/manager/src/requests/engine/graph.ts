@@ -84,6 +84,23 @@ export function settleGraph(
   return created;
 }
 
+/**
+ * The steps whose stored outputs settling may read: the parents of steps ready to be created,
+ * and the sinks once they all succeeded. Other outputs stay in the database.
+ */
+export function outputsNeeded(
+  graph: WorkflowGraph,
+  states: ReadonlyMap<string, RequestRow['state']>,
+): string[] {
+  const succeeded = (id: string) => states.get(id) === 'SUCCESS';
+  const needed = new Set<string>();
+  for (const step of graph.steps)
+    if (!states.has(step.id) && step.after.every(succeeded))
+      for (const parent of step.after) needed.add(parent);
+  if (graph.sinks.every(succeeded)) for (const sink of graph.sinks) needed.add(sink);
+  return [...needed];
+}
+
 /** Steps with no row yet whose parents all succeeded. */
 function readySteps(state: GraphState): GraphStep[] {
   return state.graph.steps.filter(
