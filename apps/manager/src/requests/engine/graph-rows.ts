@@ -1,4 +1,4 @@
-import { TERMINAL_REQUEST_STATES } from '@org/protocol';
+import { assertTransition, NEW, TERMINAL_REQUEST_STATES } from '@org/protocol';
 import { type RequestRow } from './request-row';
 import { type RowChange } from './row-change';
 
@@ -65,6 +65,9 @@ export function dispatchesOf(attempt: number): number {
  * worker types, not the request), holding no job. Its root steps are created when it settles.
  */
 export function admitGraph(row: RequestRow): void {
+  // Through the table's own path (a new request dispatched, then running), recorded as one.
+  assertTransition(NEW, 'TO_DISPATCH');
+  assertTransition('TO_DISPATCH', 'RUNNING');
   row.graph_of = row.id;
   row.worker_type = GRAPH_COORDINATOR_TYPE;
   row.state = 'RUNNING';
