@@ -6,35 +6,12 @@ import { Effects } from './engine/effects';
 import { type Outcome } from './engine/outcome';
 import { unroute } from './engine/operations';
 import { applyOutcome } from './engine/responses';
-import { stepRowIdOfAttempt } from './engine/graph-rows';
+import { rowFor, rowIdsToLock } from './engine/graph-rows';
 import { RowChange } from './engine/row-change';
 import { RequestCounters } from './request-counters';
 import { RequestTimings } from './request-timings';
 import { type DispatchKey } from './store/dispatch.repository';
 import { RequestsRepository } from './store/requests.repository';
-
-/**
- * The ids to lock for outcomes about (request id, attempt): the request's row and, in case the
- * request is a graph, the step row that attempt belongs to (design 5.4); in id order, the
- * request's row comes first.
- */
-function withGraphSteps(keys: ReadonlyArray<readonly [string, number]>): string[] {
-  return keys.flatMap(([id, attempt]) => {
-    const step = stepRowIdOfAttempt(id, attempt);
-    return step === undefined ? [id] : [id, step];
-  });
-}
-
-/** The row an outcome applies to: the graph step its attempt names when it exists, else the request's. */
-function changeFor(
-  changes: ReadonlyMap<string, RowChange>,
-  requestId: string,
-  attempt: number,
-): RowChange | undefined {
-  const stepId = stepRowIdOfAttempt(requestId, attempt);
-  const step = stepId === undefined ? undefined : changes.get(stepId);
-  return step && step.row.graph_of === requestId ? step : changes.get(requestId);
-}
 
 /** Committed batches whose sends (events, jobs, cancel orders) may be awaiting confirms at once. */
 const CARRY_DEPTH = 4;
@@ -92,13 +69,13 @@ export class OutcomesService {
     const { count, after } = await this.database.transaction(async (tx) => {
       const rows = await this.requests.lock(
         tx,
-        withGraphSteps(keys.map((key) => [key.id, key.attempt] as const)),
+        rowIdsToLock(keys.map((key) => [key.id, key.attempt] as const)),
       );
       const byId = new Map(rows.map((row) => [row.id, new RowChange(row)]));
       const effects = new Effects();
       const changes = keys
         .map((key) => {
-          const change = changeFor(byId, key.id, key.attempt);
+          const change = rowFor(byId, key.id, key.attempt);
           return change?.row.attempt === key.attempt ? change : undefined;
         })
         .filter((change): change is RowChange => change !== undefined)
@@ -117,13 +94,13 @@ export class OutcomesService {
   private async applyInTx(tx: Tx, outcomes: readonly Outcome[]): Promise<AfterCommit> {
     const rows = await this.requests.lock(
       tx,
-      withGraphSteps(outcomes.map((outcome) => [outcome.requestId, outcome.attempt] as const)),
+      rowIdsToLock(outcomes.map((outcome) => [outcome.requestId, outcome.attempt] as const)),
     );
     const changes = new Map(rows.map((row) => [row.id, new RowChange(row)]));
     const context = this.contexts.context();
     const effects = new Effects();
     for (const outcome of outcomes) {
-      const change = changeFor(changes, outcome.requestId, outcome.attempt);
+      const change = rowFor(changes, outcome.requestId, outcome.attempt);
       const workerType = change?.row.worker_type;
       const dropped = change
         ? applyOutcome(change, outcome, context, effects)

@@ -49,6 +49,32 @@ export function stepRowIdOfAttempt(requestId: string, attempt: number): string |
   return stepRowId(requestId, (attempt - 1) % GRAPH_ATTEMPT_STRIDE);
 }
 
+/**
+ * The rows to lock for messages about (request id, attempt) — responses, dead letters, returned
+ * jobs: the request's row and, in case the request is a graph, the step row that attempt belongs
+ * to. Locked in id order, the request's row comes first.
+ */
+export function rowIdsToLock(keys: ReadonlyArray<readonly [string, number]>): string[] {
+  return keys.flatMap(([id, attempt]) => {
+    const step = stepRowIdOfAttempt(id, attempt);
+    return step === undefined ? [id] : [id, step];
+  });
+}
+
+/**
+ * The row a message about (request id, attempt) applies to, among locked rows by id: the graph
+ * step its attempt names when there is one, else the request's own row.
+ */
+export function rowFor<T extends { readonly row: RequestRow }>(
+  rows: ReadonlyMap<string, T>,
+  requestId: string,
+  attempt: number,
+): T | undefined {
+  const stepId = stepRowIdOfAttempt(requestId, attempt);
+  const step = stepId === undefined ? undefined : rows.get(stepId);
+  return step && step.row.graph_of === requestId ? step : rows.get(requestId);
+}
+
 /** The attempt of a row's next dispatch (the fencing token its job carries). */
 export function nextAttempt(row: RequestRow): number {
   if (!isStepRow(row)) return row.attempt + 1;
