@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { buildResponse, HEADERS } from '@org/protocol';
 import { useTestNamespace, waitFor } from '@org/testkit';
-import { parkReasonOf } from '../src/messaging/response-parking';
+import { parkReasonOf } from '../src/messaging/message-parking';
 import { startHttpManager } from './http/http-support';
 
 const config = { workers: [{ type: 'park-worker', contentTypes: ['park/raw'] }] };

@@ -9,6 +9,8 @@ export type Unit = 'msg/s' | 'ms' | 'MB' | 's' | 'rows';
 /** How a figure is judged: its ratio to the baseline, or its own value. */
 export type Target =
   | { readonly kind: 'ratio-at-least'; readonly min: number }
+  /** For costs (CPU, latency): the figure may be at most `max` times its baseline. */
+  | { readonly kind: 'ratio-at-most'; readonly max: number }
   | { readonly kind: 'value-below'; readonly max: number };
 
 export interface Figure {
@@ -80,6 +82,9 @@ export function resolveFigure(figure: Figure, baseline: Figure | undefined): Res
   if (target?.kind === 'ratio-at-least') {
     targetText = `≥ ${target.min.toFixed(2)}×`;
     pass = ratio === undefined ? undefined : ratio >= target.min;
+  } else if (target?.kind === 'ratio-at-most') {
+    targetText = `≤ ${target.max.toFixed(2)}×`;
+    pass = ratio === undefined ? undefined : ratio <= target.max;
   } else if (target?.kind === 'value-below') {
     targetText = `< ${target.max} ${figure.unit}`;
     pass = figure.value < target.max;

@@ -22,6 +22,14 @@ export class ExecutionLog {
     return counts;
   }
 
+  /** The attempt of each handler start of one request, in log order (every process). */
+  attemptsOf(requestId: string): number[] {
+    return this.lines()
+      .map((line) => line.split(' '))
+      .filter(([what, id]) => what === 'start' && id === requestId)
+      .map(([, , attempt]) => Number(attempt));
+  }
+
   /** Request ids whose handler started in process `pid` and never returned there. */
   unfinished(pid: number): string[] {
     const open = new Map<string, number>();

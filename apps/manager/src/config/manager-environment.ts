@@ -3,6 +3,7 @@ import {
   DEFAULT_DEDUP_RETENTION_MS,
   DEFAULT_MAX_INFLIGHT_BYTES,
   DEFAULT_HEARTBEAT_EXPIRY_MS,
+  DEFAULT_MAX_BATCH_BYTES,
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_NAMESPACE,
   NAMESPACE_PATTERN,
@@ -57,6 +58,12 @@ export interface ManagerEnvironment {
   readonly heartbeatExpiryMs: number;
   /** `WM_MAX_PAYLOAD_BYTES`: larger requests are answered SKIPPED, larger outputs end ERROR. @default 1048576 */
   readonly maxPayloadBytes: number;
+  /**
+   * `WM_MAX_BATCH_BYTES`: the largest batch frame (design 5.2) the manager reads or writes; a
+   * larger request or response batch is parked whole with its reason, job and event batches are
+   * split below it. @default 8388608 (8 MiB)
+   */
+  readonly maxBatchBytes: number;
   /**
    * `WM_MAX_INFLIGHT_BYTES`: payload bytes a replica holds in memory at once across intake
    * batches, claims, the outbox and its publishers (design 5.1). @default 33554432 (32 MiB)
@@ -175,6 +182,7 @@ export function loadEnvironment(
       .filter((key) => key !== ''),
     heartbeatExpiryMs: int('WM_HEARTBEAT_EXPIRY_MS', DEFAULT_HEARTBEAT_EXPIRY_MS, 100, 3_600_000),
     maxPayloadBytes: int('WM_MAX_PAYLOAD_BYTES', DEFAULT_MAX_PAYLOAD_BYTES, 1, 512 * 1024 * 1024),
+    maxBatchBytes: int('WM_MAX_BATCH_BYTES', DEFAULT_MAX_BATCH_BYTES, 1024, 512 * 1024 * 1024),
     maxInflightBytes: int(
       'WM_MAX_INFLIGHT_BYTES',
       DEFAULT_MAX_INFLIGHT_BYTES,

@@ -5,7 +5,7 @@ import { MANAGER_ENVIRONMENT, NAMES } from '../config/environment.tokens';
 import { type ManagerEnvironment } from '../config/manager-environment';
 import { AmqpService } from './amqp.service';
 import { BatchTransport } from './batch-transport';
-import { ResponseParking } from './response-parking';
+import { MessageParking } from './message-parking';
 import { TopologyService } from './topology.service';
 
 /** The broker connection, the topology, the consumers' transport and the parking of unreadable responses. */
@@ -14,7 +14,7 @@ import { TopologyService } from './topology.service';
   providers: [
     AmqpService,
     TopologyService,
-    ResponseParking,
+    MessageParking,
     {
       provide: BatchTransport,
       inject: [AmqpService, NAMES, MANAGER_ENVIRONMENT],
@@ -30,6 +30,6 @@ import { TopologyService } from './topology.service';
         }),
     },
   ],
-  exports: [AmqpService, TopologyService, BatchTransport, ResponseParking],
+  exports: [AmqpService, TopologyService, BatchTransport, MessageParking],
 })
 export class MessagingModule {}

@@ -34,7 +34,7 @@ export class ManagerMetrics {
   /** Requests received (requests queue and REST), by what became of them. */
   readonly intake = new Counter({
     name: 'wm_requests_received_total',
-    help: 'Requests received by this replica, by outcome (accepted, skipped, invalid_content: refused by validatePayload, duplicate: a redelivery absorbed).',
+    help: 'Requests received by this replica, by outcome (accepted, skipped, invalid_content: refused by validatePayload, duplicate: a redelivery absorbed, malformed_batch: a request batch whose frame was unreadable, parked whole, counted once per batch).',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
@@ -71,7 +71,7 @@ export class ManagerMetrics {
 
   readonly droppedResponses = new Counter({
     name: 'wm_responses_dropped_total',
-    help: 'Responses dropped instead of applied, by reason: stale (not the current attempt), late (the request had ended), unknown, forged, duplicate, forbidden; and parked in <ns>.parked: missing_header, invalid_header, invalid_body.',
+    help: 'Responses dropped instead of applied, by reason: stale (not the current attempt), late (the request had ended), unknown, forged, duplicate, forbidden; and parked in <ns>.parked: missing_header, invalid_header, invalid_body, malformed_batch (an unreadable response batch).',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '../config/config.service';
-import { ResponseParking } from '../messaging/response-parking';
+import { MessageParking } from '../messaging/message-parking';
 import { RequesterEvents } from '../requests/events/requester-events.service';
 import { RequestCounters } from '../requests/request-counters';
 import { RequestTimings, type RequestTimingsSink } from '../requests/request-timings';
@@ -36,7 +36,7 @@ export class MetricsService {
     private readonly reads: RequestReads,
     private readonly dispatch: DispatchStates,
     private readonly events: RequesterEvents,
-    private readonly parking: ResponseParking,
+    private readonly parking: MessageParking,
     private readonly workerMessages: WorkerMessageCounters,
     timings: RequestTimings,
   ) {
@@ -70,6 +70,9 @@ export class MetricsService {
     );
     this.advance('redeliveries', counters.redeliveries, (delta) =>
       metrics.intake.inc({ outcome: 'duplicate' }, delta),
+    );
+    this.advance('malformed-request-batches', this.parking.parkedRequestBatches, (delta) =>
+      metrics.intake.inc({ outcome: 'malformed_batch' }, delta),
     );
     for (const [reason, count] of Object.entries(counters.skipped)) {
       this.advance(`skipped:${reason}`, count, (delta) =>

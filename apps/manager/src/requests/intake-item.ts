@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
+  isBatch,
   isContentType,
   parseRequest,
+  parseRequestBatch,
+  type FrameLimits,
+  type ParseResult,
   requestIdentity,
   type IncomingMessage,
   type RequestMessage,
@@ -34,8 +38,10 @@ export const UNKNOWN_CONTENT_TYPE = 'unknown';
  * Reads a request message: its id (`wm-request-id`, else `messageId`, else a new one) and either
  * the parsed request or every reason it cannot be accepted.
  */
-export function intakeItemOf(message: IncomingMessage): IntakeItem {
-  const result = parseRequest(message);
+export function intakeItemOf(
+  message: IncomingMessage,
+  result: ParseResult<RequestMessage> = parseRequest(message),
+): IntakeItem {
   if (result.ok) {
     return {
       kind: 'request',
@@ -57,4 +63,19 @@ export function intakeItemOf(message: IncomingMessage): IntakeItem {
     replyTo: identity.replyTo,
     messages: result.error.messages(),
   };
+}
+
+/**
+ * Reads a message of the requests queue: a single request (one item), or a request batch
+ * (design 5.2), each item read as the single request it stands for, so one malformed item is
+ * answered SKIPPED alone. A batch whose frame cannot be read fails whole, with its reasons.
+ */
+export function intakeItemsOf(
+  message: IncomingMessage,
+  limits: FrameLimits,
+): ParseResult<readonly IntakeItem[]> {
+  if (!isBatch(message)) return { ok: true, value: [intakeItemOf(message)] };
+  const batch = parseRequestBatch(message, limits);
+  if (!batch.ok) return batch;
+  return { ok: true, value: batch.value.map((item) => intakeItemOf(item.message, item.parsed)) };
 }

@@ -4,13 +4,16 @@ import { type AfterCommit, ChangeCommitter } from './change-committer.service';
 import { EngineContextFactory } from './engine-context.factory';
 import { Effects } from './engine/effects';
 import { type Outcome } from './engine/outcome';
+import { redispatchAlone } from './engine/dispatch';
 import { unroute } from './engine/operations';
 import { applyOutcome } from './engine/responses';
 import { rowFor, rowIdsToLock } from './engine/graph-rows';
 import { RowChange } from './engine/row-change';
 import { RequestCounters } from './request-counters';
 import { RequestTimings } from './request-timings';
-import { type DispatchKey } from './store/dispatch.repository';
+import { type ClaimedJobs, NO_JOBS } from './dispatch/claimed-jobs';
+import { Dispatcher } from './dispatch/dispatcher.service';
+import { DispatchRepository, type DispatchKey } from './store/dispatch.repository';
 import { RequestsRepository } from './store/requests.repository';
 
 /** Committed batches whose sends (events, jobs, cancel orders) may be awaiting confirms at once. */
@@ -35,6 +38,8 @@ export class OutcomesService {
     private readonly contexts: EngineContextFactory,
     private readonly counters: RequestCounters,
     private readonly timings: RequestTimings,
+    private readonly dispatch: DispatchRepository,
+    private readonly dispatcher: Dispatcher,
   ) {}
 
   /**
@@ -84,6 +89,39 @@ export class OutcomesService {
     });
     await this.committer.carryOut(after);
     return count;
+  }
+
+  /**
+   * Jobs of a job batch their worker queue dead-lettered: each still current one is dispatched
+   * again alone in its message (engine `redispatchAlone`), so that only a job that kills its
+   * worker by itself ends ERROR. Returns how many were dispatched again.
+   */
+  async applyDeadLetteredBatch(keys: readonly DispatchKey[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    let jobs: ClaimedJobs = NO_JOBS;
+    const after = await this.database.transaction(async (tx) => {
+      const rows = await this.requests.lock(
+        tx,
+        rowIdsToLock(keys.map((key) => [key.id, key.attempt] as const)),
+      );
+      const byId = new Map(rows.map((row) => [row.id, new RowChange(row)]));
+      const changes = keys
+        .map((key) => ({ key, change: rowFor(byId, key.id, key.attempt) }))
+        .filter(({ key, change }) => change && redispatchAlone(change, key.attempt))
+        .map(({ change }) => change!);
+      const committed = await this.committer.commit(tx, changes, new Effects());
+      const loaded = await this.dispatch.load(
+        tx,
+        changes.map((change) => change.row.id),
+      );
+      jobs = this.dispatcher.reserve(
+        tx,
+        loaded.map((row) => ({ ...row, alone: true })),
+      );
+      return committed;
+    });
+    await Promise.all([this.committer.carryOut(after), this.dispatcher.publish(jobs)]);
+    return jobs.rows.length;
   }
 
   /** Resolves when the sends of the last applied batch are done (shutdown). */

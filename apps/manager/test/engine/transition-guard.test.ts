@@ -15,7 +15,7 @@ import {
   TERMINAL_REQUEST_STATES,
 } from '@org/protocol';
 import { admit } from '../../src/requests/engine/admit';
-import { claim, redispatch } from '../../src/requests/engine/dispatch';
+import { claim, redispatch, redispatchAlone } from '../../src/requests/engine/dispatch';
 import { Effects } from '../../src/requests/engine/effects';
 import { type EngineContext } from '../../src/requests/engine/engine-context';
 import { timeOut } from '../../src/requests/engine/failures';
@@ -66,6 +66,11 @@ const ENTRIES: readonly Entry[] = [
       context.isAvailable(change.row.worker_type)
         ? redispatch(change)
         : wait(change, context, effects),
+  },
+  {
+    name: 'redispatchAlone',
+    states: REQUEST_STATES,
+    run: (change) => redispatchAlone(change, change.row.attempt),
   },
   { name: 'scheduleDue', states: REQUEST_STATES, run: scheduleDue },
   { name: 'expireStartBy', states: REQUEST_STATES, run: expireStartBy },

@@ -1,6 +1,6 @@
 import { type RequestState, type EventState, type TransitionSource } from '@org/protocol';
 import { admit } from '../../src/requests/engine/admit';
-import { claim, redispatch } from '../../src/requests/engine/dispatch';
+import { claim, redispatch, redispatchAlone } from '../../src/requests/engine/dispatch';
 import { type DropReason } from '../../src/requests/engine/drop-reason';
 import { type Effects } from '../../src/requests/engine/effects';
 import { type EngineContext } from '../../src/requests/engine/engine-context';
@@ -77,6 +77,8 @@ function applied(dropped: DropReason | undefined): void {
 export const byAdmit: Run = ({ change, context, effects }) => admit(change.row, context, effects);
 export const byClaim: Run = ({ change }) => done(claim(change), 'claim');
 export const byRedispatch: Run = ({ change }) => done(redispatch(change), 'redispatch');
+export const byRedispatchAlone: Run = ({ change }) =>
+  done(redispatchAlone(change, change.row.attempt), 'redispatchAlone');
 export const byRetry: Run = ({ change, context, effects }) =>
   allowed(retry(change, context, effects), 'retry');
 export const byCancel: Run = ({ change, effects }) =>

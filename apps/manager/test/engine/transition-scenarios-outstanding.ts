@@ -3,11 +3,11 @@ import {
   byAnswer,
   byCancel,
   byRedispatch,
+  byRedispatchAlone,
   byTimeOut,
   byUnroute,
   LAST_STEP,
   RETRIES,
-  thenClaim,
   type TransitionScenario,
 } from './transition-runs';
 
@@ -92,10 +92,9 @@ export const OUTSTANDING_SCENARIOS: readonly TransitionScenario[] = [
   {
     from: 'DISPATCHED',
     to: 'TO_DISPATCH',
-    via: 'applyOutcome SUCCESS of a middle step, then the claim for the next type in the same transaction',
-    run: thenClaim(byAnswer('SUCCESS')),
+    via: 'redispatchAlone: its job batch was dead-lettered (also: a middle step SUCCESS, then the claim of the next step)',
+    run: byRedispatchAlone,
     events: [],
-    composed: 'the next step waits QUEUED',
   },
   {
     from: 'DISPATCHED',
@@ -165,12 +164,10 @@ export const OUTSTANDING_SCENARIOS: readonly TransitionScenario[] = [
   {
     from: 'RUNNING',
     to: 'TO_DISPATCH',
-    via: 'applyOutcome retryable ERROR, no backoff, then the claim in the same transaction',
+    via: 'redispatchAlone: its job batch was dead-lettered (also: a retryable ERROR, then the claim of the retry)',
     row: { worker_id: 'mover-a' },
-    context: RETRIES,
-    run: thenClaim(byAnswer('ERROR', { retryable: true })),
+    run: byRedispatchAlone,
     events: [],
-    composed: 'a retry by policy waits QUEUED',
   },
   {
     from: 'RUNNING',

@@ -3,6 +3,9 @@ import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } 
 import {
   assertTopology,
   buildResponse,
+  buildResponseBatch,
+  isBatch,
+  parseJobBatch,
   buildWorkerMessage,
   checkTopology,
   controlTopology,
@@ -42,6 +45,15 @@ export interface TestWorkerOptions {
   readonly sendRunning?: boolean;
   /** Send PROGRESS with this percentage before the final answer. */
   readonly sendProgress?: number;
+  /**
+   * Advertise `batch` in heartbeats (design 5.2) and accept job batches of at most this many
+   * items. A batch is answered item by item (in one response batch when `respondInBatches`),
+   * and acknowledged once every answer is confirmed; one REJECT or HOLD item rejects or holds
+   * the whole batch message. @default undefined (a v1 worker: one job per message)
+   */
+  readonly batch?: number;
+  /** Answer a job batch with one response batch instead of single responses. @default false */
+  readonly respondInBatches?: boolean;
 }
 
 /**
@@ -55,12 +67,15 @@ export class TestWorker {
   readonly jobs: DeliveredJob[] = [];
   readonly orders: ControlOrderBody[] = [];
   readonly held: ConsumeMessage[] = [];
+  /** Items of each job message received, in order (1 for a single job). */
+  readonly messageSizes: number[] = [];
   /** Jobs acknowledged or rejected so far: `jobs.length - settled` are unacknowledged here. */
   settled = 0;
   private connection!: ChannelModel;
   private channel!: ConfirmChannel;
   private heartbeat: NodeJS.Timeout | undefined;
   private consumerTag: string | undefined;
+  private killed = false;
 
   private constructor(private readonly options: TestWorkerOptions) {}
 
@@ -88,8 +103,19 @@ export class TestWorker {
     await this.channel.waitForConfirms();
   }
 
+  /**
+   * Dies as a killed process would: the TCP connection is destroyed without a close handshake,
+   * so the broker requeues every unacknowledged message (held batches included).
+   */
+  kill(): void {
+    this.killed = true;
+    clearInterval(this.heartbeat);
+    (this.connection.connection as unknown as { stream: { destroy(): void } }).stream.destroy();
+  }
+
   async stop(unregister = true): Promise<void> {
     clearInterval(this.heartbeat);
+    if (this.killed) return;
     if (this.consumerTag) await this.channel.cancel(this.consumerTag).catch(() => undefined);
     if (unregister) await this.announce('unregister').catch(() => undefined);
     await this.connection.close().catch(() => undefined);
@@ -98,6 +124,8 @@ export class TestWorker {
   private async open(): Promise<void> {
     const { names, type } = this.options;
     this.connection = await connect(this.options.amqpUrl);
+    // A killed connection reports its end here; nothing is left to do with it.
+    this.connection.on('error', () => undefined);
     this.channel = await this.connection.createConfirmChannel();
     this.channel.on('error', () => undefined);
     await checkTopology(this.channel, workerQueueTopology(names, type));
@@ -129,6 +157,7 @@ export class TestWorker {
       type: this.options.type,
       status: 'ready',
       concurrency: this.options.concurrency ?? 10,
+      batch: this.options.batch,
       inFlight: 0,
       processed: this.jobs.length,
     });
@@ -136,7 +165,77 @@ export class TestWorker {
     await this.channel.waitForConfirms();
   }
 
+  private async handleBatch(message: ConsumeMessage): Promise<void> {
+    const parsed = parseJobBatch(message);
+    if (!parsed.ok || this.options.batch === undefined) {
+      this.channel.nack(message, false, false);
+      return;
+    }
+    const jobs = parsed.value.flatMap((item) => (item.parsed.ok ? [item.parsed.value] : []));
+    this.messageSizes.push(jobs.length);
+    this.jobs.push(...jobs);
+    try {
+      const actions = await Promise.all(
+        jobs.map(async (job) =>
+          this.options.handler
+            ? this.options.handler(job)
+            : { status: 'SUCCESS' as const, body: job.body },
+        ),
+      );
+      if (actions.some((action) => action.status === 'REJECT')) {
+        this.channel.nack(message, false, false);
+        this.settled += jobs.length;
+        return;
+      }
+      if (actions.some((action) => action.status === 'HOLD')) {
+        this.held.push(message);
+        return;
+      }
+      const answers = jobs.map((job, index) => this.answerOf(job, actions[index]!));
+      if (this.options.respondInBatches) {
+        const batch = buildResponseBatch(this.options.names, answers);
+        this.channel.publish(batch.exchange, batch.routingKey, batch.content, batch.options);
+        await this.channel.waitForConfirms();
+      } else {
+        for (const answer of answers) await this.respond(answer);
+      }
+      this.channel.ack(message);
+      this.settled += jobs.length;
+    } catch {
+      // The connection closed under us (kill or teardown): the broker requeues the batch.
+    }
+  }
+
+  private answerOf(job: DeliveredJob, action: JobAction): ResponseInput {
+    const base = {
+      workerType: this.options.type,
+      workerId: this.id,
+      requestId: job.requestId,
+      attempt: job.attempt,
+      step: job.step,
+      correlationId: job.correlationId,
+    };
+    switch (action.status) {
+      case 'SUCCESS':
+        return {
+          ...base,
+          status: 'SUCCESS',
+          body: action.body ?? Buffer.alloc(0),
+          contentType: action.contentType,
+          meta: action.meta,
+        };
+      case 'ERROR':
+        return { ...base, status: 'ERROR', messages: action.messages, retryable: action.retryable };
+      case 'INVALID_CONTENT':
+        return { ...base, status: 'INVALID_CONTENT', messages: action.messages };
+      default:
+        throw new Error(`no answer for ${action.status}`);
+    }
+  }
+
   private async handle(message: ConsumeMessage): Promise<void> {
+    if (isBatch(message)) return this.handleBatch(message);
+    this.messageSizes.push(1);
     const parsed = parseJob(message);
     if (!parsed.ok) {
       this.channel.nack(message, false, false);

@@ -116,6 +116,14 @@ function targetSentence(figure: ResolvedFigure): string {
         : `${((1 - ratio / target.min) * 100).toFixed(0)}% short of`;
     return `${formatRatio(ratio)} of ${figure.baseline!.label}, ${gap} the ${target.min.toFixed(2)}× target`;
   }
+  if (target.kind === 'ratio-at-most') {
+    const ratio = figure.ratio!;
+    const gap =
+      ratio <= target.max
+        ? `${((1 - ratio / target.max) * 100).toFixed(0)}% under`
+        : `${((ratio / target.max - 1) * 100).toFixed(0)}% over`;
+    return `${formatRatio(ratio)} of ${figure.baseline!.label}, ${gap} the ${target.max.toFixed(2)}× limit`;
+  }
   const gap =
     figure.value < target.max
       ? `${((1 - figure.value / target.max) * 100).toFixed(0)}% under`

@@ -1,64 +1,27 @@
-import { randomUUID } from 'node:crypto';
-import { createTestNamespace } from '@org/testkit';
 import { type Scenario } from '../scenario';
 import { addCpuFigures } from '../support/cpu-figures';
 import { CpuMeter, SERVER_COMPONENTS } from '../support/cpu-meter';
-import { Child } from '../support/child-process';
-import { completionQueue } from '../support/completion-queue';
-import { runBurst, runPaced } from '../support/load';
-import { percentiles } from '../support/percentiles';
-import { WORKER_SCRIPTS } from '../support/paths';
-import { Requester } from '../support/requester';
+import { runBurst } from '../support/load';
+import { RawRoundTrip } from '../support/raw-round-trip';
 
 /** Offered rate of the raw latency run: about a quarter of this system's peak here. */
 const RAW_LATENCY_RATE = 250;
 
 /**
- * Raw broker round trip, the physical limit of this design on this machine: requester → quorum
- * queue → noop consumer (child process, prefetch = concurrency) → quorum reply queue → requester,
- * persistent messages and publisher confirms on both legs.
+ * Raw broker round trip, the physical limit of this design on this machine (see
+ * {@link RawRoundTrip}): its throughput, CPU per round trip, and latency at a low fixed rate.
  */
 export const rawScenario: Scenario = {
   name: 'raw',
   title: 'Raw amqplib round trip',
   async run({ options, results, log }) {
-    const ns = await createTestNamespace('bench_raw');
+    const raw = await RawRoundTrip.start('bench_raw', options.concurrency);
     try {
-      const workQueue = await completionQueue(ns, 'work');
-      const replyQueue = await completionQueue(ns, 'replies');
-      const consumer = await Child.start(WORKER_SCRIPTS.raw, {
-        logName: 'raw-consumer',
-        env: {
-          ...process.env,
-          BENCH_AMQP_URL: ns.amqpUrl,
-          BENCH_WORK_QUEUE: workQueue,
-          BENCH_REPLY_QUEUE: replyQueue,
-          BENCH_PREFETCH: String(options.concurrency),
-        },
-      });
-      ns.defer(() => consumer.stop());
-      const requester = await Requester.open({
-        amqpUrl: ns.amqpUrl,
-        completionQueue: replyQueue,
-        completionId: (message) => message.properties.correlationId as string | undefined,
-      });
-      ns.defer(() => requester.close());
-      const build = () => {
-        const id = randomUUID();
-        return {
-          id,
-          message: {
-            exchange: '',
-            routingKey: workQueue,
-            content: Buffer.from('{}'),
-            options: { persistent: true, correlationId: id, messageId: id },
-          },
-        };
-      };
+      const { requester, build } = raw;
       await runBurst(requester, Math.min(500, options.n), build, 60_000, 'raw warm-up');
       const cpu = new CpuMeter({
         requester: { pids: () => [process.pid] },
-        consumer: { pids: () => [consumer.pid] },
+        consumer: { pids: () => [raw.consumer.pid] },
         rabbitmq: SERVER_COMPONENTS.rabbitmq,
       });
       cpu.start();
@@ -76,19 +39,7 @@ export const rawScenario: Scenario = {
       });
       addCpuFigures(results, 'raw', 'raw', 'raw amqplib', cpuMs, burst.count);
       // The broker's own latency floor at a low fixed rate, for the system's latency to be read against.
-      requester.reset();
-      await runPaced(
-        requester,
-        RAW_LATENCY_RATE,
-        Math.min(3, options.latencySeconds),
-        build,
-        60_000,
-        'raw paced',
-      );
-      const samples = requester.completions.map(
-        (done) => done.at - requester.submittedAt.get(done.id)!,
-      );
-      const latency = percentiles(samples);
+      const latency = await raw.paced(RAW_LATENCY_RATE, Math.min(3, options.latencySeconds));
       for (const series of ['p50', 'p99'] as const) {
         results.add({
           id: `raw.latency.${series}`,
@@ -103,7 +54,7 @@ export const rawScenario: Scenario = {
         });
       }
     } finally {
-      await ns.cleanup();
+      await raw.stop();
     }
   },
 };

@@ -1,4 +1,4 @@
-import { type Results } from '../results';
+import { type Results, type Target } from '../results';
 
 /** Adds one `CPU per request` figure per component (ms of CPU per completed request). */
 export function addCpuFigures(
@@ -8,6 +8,7 @@ export function addCpuFigures(
   what: string,
   cpuMs: Record<string, number>,
   count: number,
+  judged?: { readonly baselineId: string; readonly target: Target },
 ): void {
   const parts = Object.entries(cpuMs).map(([name, ms]) => `${name} ${(ms / count).toFixed(2)}`);
   const total = Object.values(cpuMs).reduce((sum, ms) => sum + ms, 0) / count;
@@ -18,5 +19,6 @@ export function addCpuFigures(
     value: total,
     unit: 'ms',
     note: parts.join(', '),
+    ...judged,
   });
 }

@@ -13,29 +13,37 @@ export type CpuComponent = { readonly pids: () => readonly number[] } | { readon
  * are counted too; the figure is an upper bound when the machine is busy.
  */
 export class CpuMeter {
-  private readonly before = new Map<string, number>();
+  /** Per component, each process's CPU ms at {@link start}. */
+  private readonly before = new Map<string, Map<number, number>>();
 
   constructor(private readonly components: Readonly<Record<string, CpuComponent>>) {}
 
   start(): void {
     for (const [name, component] of Object.entries(this.components))
-      this.before.set(name, cpuMs(component));
+      this.before.set(name, cpuByPid(component));
   }
 
-  /** CPU milliseconds each component used since {@link start}. */
+  /**
+   * CPU milliseconds each component used since {@link start}, summed per process: a process that
+   * started meanwhile counts whole, one that ended meanwhile (a PostgreSQL backend closed) is
+   * left out rather than subtracted, so a figure is never negative.
+   */
   stop(): Record<string, number> {
     return Object.fromEntries(
-      Object.entries(this.components).map(([name, component]) => [
-        name,
-        cpuMs(component) - (this.before.get(name) ?? 0),
-      ]),
+      Object.entries(this.components).map(([name, component]) => {
+        const before = this.before.get(name) ?? new Map<number, number>();
+        let used = 0;
+        for (const [pid, ms] of cpuByPid(component))
+          used += Math.max(0, ms - (before.get(pid) ?? 0));
+        return [name, used];
+      }),
     );
   }
 }
 
-function cpuMs(component: CpuComponent): number {
+function cpuByPid(component: CpuComponent): Map<number, number> {
   const pids = 'pids' in component ? component.pids() : pidsOf(component.comm);
-  return pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
+  return new Map(pids.map((pid) => [pid, processCpuMs(pid)]));
 }
 
 function pidsOf(comm: string): number[] {

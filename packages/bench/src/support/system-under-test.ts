@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { assertTopology, buildRequest, HEADERS, managerTopology, routingWord } from '@org/protocol';
+import {
+  assertTopology,
+  buildRequest,
+  buildRequestBatch,
+  HEADERS,
+  managerTopology,
+  routingWord,
+} from '@org/protocol';
 import { createTestNamespace, type TestNamespace } from '@org/testkit';
 import { BENCH, BENCH_WORKER_TYPES, writeBenchConfig } from './bench-config';
 import { Child } from './child-process';
 import { completionQueue } from './completion-queue';
-import { runBurst, type BurstResult } from './load';
+import { runBatchBurst, runBurst, type BurstResult } from './load';
 import { MANAGER_MAIN, WORKER_SCRIPTS } from './paths';
 import { type Publishable, Requester } from './requester';
 
@@ -122,6 +129,37 @@ export class SystemUnderTest {
         () => this.request(contentType),
         timeoutMs,
         `${count} ${contentType} requests`,
+      ),
+      this.manager.failOnExit(),
+    ]);
+  }
+
+  /**
+   * A burst of `count` requests sent as request batches of `batchSize` (design 5.2: one message
+   * per batch, each item routed by its own content type); fails at once if the manager dies.
+   */
+  batchBurst(
+    count: number,
+    batchSize: number,
+    contentType: string = BENCH.noopContentType,
+    timeoutMs = 180_000,
+  ): Promise<BurstResult> {
+    const body = Buffer.from('{}');
+    return Promise.race([
+      runBatchBurst(
+        this.requester,
+        count,
+        batchSize,
+        (indexes) => {
+          const ids = indexes.map(() => randomUUID());
+          const message = buildRequestBatch(
+            this.ns.names,
+            ids.map((requestId) => ({ requestId, contentType, body })),
+          );
+          return { ids, message };
+        },
+        timeoutMs,
+        `${count} ${contentType} requests in batches of ${batchSize}`,
       ),
       this.manager.failOnExit(),
     ]);

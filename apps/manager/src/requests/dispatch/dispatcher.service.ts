@@ -5,14 +5,14 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { buildJob, resolveDispatchPolicy, type Names } from '@org/protocol';
+import { resolveDispatchPolicy, type Names } from '@org/protocol';
 import { ConfigService } from '../../config/config.service';
 import { MANAGER_ENVIRONMENT, NAMES } from '../../config/environment.tokens';
 import { type ManagerEnvironment } from '../../config/manager-environment';
 import { DatabaseService, type Tx } from '../../database/database.service';
 import { AmqpService } from '../../messaging/amqp.service';
 import { WorkerCatalogue } from '../../workers/worker-catalogue.service';
-import { claim, jobOf } from '../engine/dispatch';
+import { claim } from '../engine/dispatch';
 import { eventOf } from '../engine/effects';
 import { type DispatchRow } from '../engine/request-row';
 import { RowChange } from '../engine/row-change';
@@ -24,6 +24,7 @@ import { RequestsRepository } from '../store/requests.repository';
 import { ByteBudget } from './byte-budget';
 import { type ClaimedJobs, NO_JOBS } from './claimed-jobs';
 import { takeTokens, windowSize } from './dispatch-window';
+import { type JobMessage, jobMessages } from './job-messages';
 import { liveConcurrency } from './live-concurrency';
 
 /**
@@ -152,10 +153,15 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
     for (const row of ordered) this.pending.set(row.id, row.attempt);
     // Before publishing: a fast worker's answer may be applied before the confirm is recorded.
     this.timings.published(ordered, publishedAt);
+    const messages = this.messagesOf(ordered, publishedAt);
     const results = await Promise.allSettled(
-      ordered.map((row) => this.amqp.publishJob(buildJob(this.names, jobOf(row, publishedAt)))),
+      messages.map(({ message }) => this.amqp.publishJob(message)),
     );
-    const confirmed = ordered.filter((_, index) => results[index]?.status === 'fulfilled');
+    const accepted = new Set<DispatchRow>();
+    messages.forEach(({ rows }, index) => {
+      if (results[index]?.status === 'fulfilled') for (const row of rows) accepted.add(row);
+    });
+    const confirmed = ordered.filter((row) => accepted.has(row));
     const refused = ordered.length - confirmed.length;
     if (refused > 0) {
       this.logger.warn(
@@ -179,6 +185,30 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
       }
       this.budget.release(claimed.bytes);
     }
+  }
+
+  /**
+   * The messages carrying `rows`: per worker type, job batches when every live instance of the
+   * type accepts them (the smallest `batch` advertised), one job per message otherwise.
+   */
+  private messagesOf(rows: readonly DispatchRow[], publishedAt: number): JobMessage[] {
+    const byType = new Map<string, DispatchRow[]>();
+    for (const row of rows) {
+      const group = byType.get(row.worker_type);
+      if (group) group.push(row);
+      else byType.set(row.worker_type, [row]);
+    }
+    return [...byType].flatMap(([type, group]) =>
+      jobMessages(
+        this.names,
+        group,
+        {
+          batch: this.catalogue.capacity(type).batch,
+          maxBatchBytes: this.environment.maxBatchBytes,
+        },
+        publishedAt,
+      ),
+    );
   }
 
   /** True while this replica waits on the broker's confirm of that job (its lease is renewed). */

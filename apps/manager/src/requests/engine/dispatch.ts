@@ -36,6 +36,24 @@ export function redispatch(change: RowChange): boolean {
 }
 
 /**
+ * A job whose batch its worker queue dead-lettered (the worker crashed on the batch until the
+ * delivery limit): the batch condemns none of its items (design 5.2). The job, if it is still the
+ * current attempt and outstanding, is dispatched again under a new attempt, alone in its
+ * message, without counting against the retry policy (`cycle_attempts` is kept).
+ */
+export function redispatchAlone(change: RowChange, attempt: number): boolean {
+  const { row } = change;
+  if (row.attempt !== attempt) return false;
+  if (row.state !== 'TO_DISPATCH' && row.state !== 'DISPATCHED' && row.state !== 'RUNNING')
+    return false;
+  change.move('TO_DISPATCH');
+  row.attempt = nextAttempt(row);
+  row.worker_id = null;
+  change.claimed = true;
+  return true;
+}
+
+/**
  * The job's `wm-deadline` (epoch ms): the earlier of the request's own deadline (while no worker
  * has started it) and the dispatch time plus the policy's timeout. A worker receiving the job
  * later acknowledges it without running it; undefined when neither applies.

@@ -63,6 +63,11 @@ export interface RequestRow {
 export interface DispatchRow extends RequestRow {
   seq: string;
   input: Buffer;
+  /**
+   * Publish this job alone, never in a job batch: its last batch was dead-lettered, and only a
+   * job that kills its worker alone may be condemned (design 5.2). Not stored.
+   */
+  alone?: boolean;
 }
 
 /** The columns of {@link RequestRow}, for SELECT and RETURNING lists. */

@@ -1,5 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { buildEvent, notifies, type Names } from '@org/protocol';
+import {
+  buildEvent,
+  buildEventBatches,
+  notifies,
+  type EventInput,
+  type Names,
+} from '@org/protocol';
 import { MANAGER_ENVIRONMENT, NAMES } from '../../config/environment.tokens';
 import { type ManagerEnvironment } from '../../config/manager-environment';
 import { type Tx } from '../../database/database.service';
@@ -36,18 +42,16 @@ export class RequesterEvents {
 
   /** Hands informational events to the channel now (in order); never waits, never throws. */
   inform(events: readonly PendingEvent[]): void {
-    for (const pending of events) {
-      for (const send of this.send(pending)) {
-        send.catch((error: unknown) => {
-          this.logger.debug(`informational event not sent: ${(error as Error).message}`);
-        });
-      }
+    for (const send of this.send(events)) {
+      send.catch((error: unknown) => {
+        this.logger.debug(`informational event not sent: ${(error as Error).message}`);
+      });
     }
   }
 
   /** Sends events and resolves when every one is confirmed; rejects if any could not be sent. */
   async publish(events: readonly PendingEvent[]): Promise<void> {
-    const results = await Promise.allSettled(events.flatMap((pending) => this.send(pending)));
+    const results = await Promise.allSettled(this.send(events));
     const failed = results.filter(
       (result): result is PromiseRejectedResult => result.status === 'rejected',
     );
@@ -106,11 +110,39 @@ export class RequesterEvents {
     return Math.max(this.environment.dispatchLeaseMs, 5000);
   }
 
-  private send(pending: PendingEvent): Array<Promise<void>> {
-    if (!notifies(pending.notify, pending.event.state)) return [];
-    const message = buildEvent(this.names, pending.event);
-    const sends = [this.amqp.publish(message)];
-    if (pending.replyTo) sends.push(this.amqp.sendToQueue(pending.replyTo, message));
+  /**
+   * Every event asked for on `<ns>.events`, one message each (topic subscribers read single
+   * events); to replyTo queues one message each, or event batches (design 5.2) for the requests
+   * that carried `wm-accept-batch: true`, grouped per queue in order.
+   */
+  private send(events: readonly PendingEvent[]): Array<Promise<void>> {
+    const sends: Array<Promise<void>> = [];
+    const batched = new Map<string, EventInput[]>();
+    for (const pending of events) {
+      if (!notifies(pending.notify, pending.event.state)) continue;
+      const message = buildEvent(this.names, pending.event);
+      sends.push(this.amqp.publish(message));
+      if (!pending.replyTo) continue;
+      // An event near the frame limit goes alone, so that no item is too large for a frame.
+      const large = (pending.event.body?.length ?? 0) > this.environment.maxBatchBytes / 2;
+      if (!pending.acceptBatch || large) {
+        sends.push(this.amqp.sendToQueue(pending.replyTo, message));
+        continue;
+      }
+      const group = batched.get(pending.replyTo);
+      if (group) group.push(pending.event);
+      else batched.set(pending.replyTo, [pending.event]);
+    }
+    for (const [replyTo, group] of batched) {
+      if (group.length === 1) {
+        sends.push(this.amqp.sendToQueue(replyTo, buildEvent(this.names, group[0]!)));
+        continue;
+      }
+      const limits = { maxBytes: this.environment.maxBatchBytes };
+      for (const { message } of buildEventBatches(this.names, replyTo, group, limits)) {
+        sends.push(this.amqp.sendToQueue(replyTo, message));
+      }
+    }
     return sends;
   }
 }
