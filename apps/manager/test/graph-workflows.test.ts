@@ -4,6 +4,7 @@ import {
   eventOf,
   header,
   publishRequest,
+  publishRequestBatch,
   statesOf,
   useTestNamespace,
   waitFor,
@@ -399,5 +400,49 @@ describe('graph workflows (design 5.4)', () => {
         0,
       { what: 's-1 and its steps deleted (keepErrors: false)' },
     );
+  });
+
+  it('runs graph requests that arrive in request batches, their steps through job and response batches', async () => {
+    const { manager, events } = await startObservedManager(ns(), config);
+    const answer = (prefix: string) => (job: DeliveredJob) =>
+      ({ status: 'SUCCESS', body: Buffer.from(`${prefix}(${job.body.toString()})`) }) as const;
+    const batching = { concurrency: 16, batch: 8, respondInBatches: true };
+    await startTestWorker(ns(), { type: 'g-move', ...batching, handler: answer('m') }, [manager]);
+    await startTestWorker(ns(), { type: 'g-describe', ...batching, handler: answer('d') }, [
+      manager,
+    ]);
+    await startTestWorker(ns(), { type: 'g-sum', ...batching, handler: answer('s') }, [manager]);
+    await startTestWorker(
+      ns(),
+      {
+        type: 'g-join',
+        ...batching,
+        handler: (job) => ({ status: 'SUCCESS', body: Buffer.from(JSON.stringify(partsOf(job))) }),
+      },
+      [manager],
+    );
+    const ids = Array.from({ length: 100 }, (_, i) => `b-${i}`);
+    await publishRequestBatch(
+      ns(),
+      ids.map((requestId) => ({
+        requestId,
+        contentType: 'product/diamond',
+        body: Buffer.from(requestId),
+      })),
+    );
+    const done = await events.waitFor(
+      ids.length,
+      (message) => ['SUCCESS', 'ERROR'].includes(String(header(message, HEADERS.state))),
+      60_000,
+      'every request ended',
+    );
+    expect(new Set(done.map((event) => header(event, HEADERS.state)))).toEqual(
+      new Set(['SUCCESS']),
+    );
+    const first = done.find((event) => header(event, HEADERS.requestId) === 'b-0')!;
+    expect(JSON.parse(first.content.toString())).toEqual({
+      describe: 'd(m(b-0))',
+      sum: 's(m(b-0))',
+    });
   });
 });
