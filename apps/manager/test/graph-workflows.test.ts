@@ -163,6 +163,9 @@ describe('graph workflows (design 5.4)', () => {
     });
     expect(header(first, HEADERS.contentType)).toBe('product/feature');
     expect(joins).toHaveLength(ids.length);
+    expect(joins.every((inputs) => Object.keys(inputs).sort().join() === 'describe,sum')).toBe(
+      true,
+    );
     expect(join.jobs.every((job) => job.stepId === 'join' && job.step === 3)).toBe(true);
     // Overlap by the workers' clocks: the describe and sum spans of a request intersect.
     const overlapping = ids.filter((id) => {

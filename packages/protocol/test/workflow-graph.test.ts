@@ -120,4 +120,20 @@ describe('graph workflow validation (design 5.4)', () => {
       'workflows[0].steps[1]: must be a worker type, like the first step (a list is all worker types or all step objects)',
     ]);
   });
+
+  it('refuses malformed parents and workers, each with its path', () => {
+    expect(
+      issuesOf([
+        { id: 'a', worker: 'mover' },
+        { id: 'b', worker: 'mover', after: 'a' },
+        { id: 'c', worker: 7, after: ['a', 'a'] },
+        { id: 'd', worker: 'mover', after: [1] },
+      ]),
+    ).toEqual([
+      'workflows[0].steps[1].after: must be a list of step ids',
+      'workflows[0].steps[2].worker: must be a worker type',
+      'workflows[0].steps[2].after: lists "a" twice',
+      'workflows[0].steps[3].after: must be a list of step ids',
+    ]);
+  });
 });
