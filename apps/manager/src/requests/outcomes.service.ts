@@ -149,7 +149,8 @@ export class OutcomesService {
       }
       this.counters.apply(outcome.status);
       this.timings.applied(
-        outcome.requestId,
+        // The row's id: a graph step's job was timed under its step row.
+        change?.row.id ?? outcome.requestId,
         outcome.attempt,
         workerType ?? '',
         outcome.status,
