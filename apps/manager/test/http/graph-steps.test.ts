@@ -1,3 +1,4 @@
+import { parseParts } from '@org/protocol';
 import { waitFor } from '@org/testkit';
 import { startTestWorker } from '../support/harness';
 import { type HttpFixture, createHttpFixture, expectProblem } from './http-support';
@@ -79,8 +80,21 @@ describe('REST: graph workflows', () => {
     };
     expect(listed.items.map((item) => item.id)).toEqual(['hs-1']);
     // Two sinks: the kept output is their outputs as parts.
-    const output = await fx.http.get('/api/v1/requests/hs-1/output').expect(200);
+    const output = await fx.http
+      .get('/api/v1/requests/hs-1/output')
+      .buffer(true)
+      .parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     expect(output.headers['content-type']).toContain('application/vnd.wm.parts');
+    const parts = parseParts(output.body as Buffer);
+    expect(parts.ok && parts.value.map((part) => [part.stepId, part.body.toString()])).toEqual([
+      ['check', 'sha'],
+      ['describe', '{"a":1}'],
+    ]);
   });
 
   it('answers 404 for the steps of an unknown request', async () => {
