@@ -1,37 +1,17 @@
-import { HEADERS, parseParts, PARTS_CONTENT_TYPE, type DeliveredJob } from '@org/protocol';
+import { HEADERS, type DeliveredJob } from '@org/protocol';
 import {
   deferred,
   eventOf,
   header,
   publishRequest,
-  publishRequestBatch,
   statesOf,
   useTestNamespace,
   waitFor,
 } from '@org/testkit';
 import { RequestsService } from '../src/requests/requests.service';
+import { diamondConfig, partsOf } from './support/graph-diamond';
 import { startObservedManager, startTestWorker } from './support/harness';
 import { type JobAction } from './support/test-worker';
-
-const config = {
-  workers: [
-    { type: 'g-move', output: 'product/stored' },
-    { type: 'g-describe', output: 'product/described' },
-    { type: 'g-sum', output: 'product/checksum' },
-    { type: 'g-join', output: 'product/feature' },
-  ],
-  workflows: [
-    {
-      type: 'product/diamond',
-      steps: [
-        { id: 'move', worker: 'g-move' },
-        { id: 'describe', worker: 'g-describe', after: ['move'] },
-        { id: 'sum', worker: 'g-sum', after: ['move'] },
-        { id: 'join', worker: 'g-join', after: ['describe', 'sum'] },
-      ],
-    },
-  ],
-};
 
 /** When a worker handled a job: start and end by the worker's clock. */
 interface Span {
@@ -61,19 +41,11 @@ function spans(): {
   };
 }
 
-/** The fan-in body as the join step received it: step id → text. */
-function partsOf(job: DeliveredJob): Record<string, string> {
-  expect(job.mimeType).toBe(PARTS_CONTENT_TYPE);
-  const parts = parseParts(job.body);
-  if (!parts.ok) throw parts.error;
-  return Object.fromEntries(parts.value.map((part) => [part.stepId, part.body.toString()]));
-}
-
 describe('graph workflows (design 5.4)', () => {
   const ns = useTestNamespace('gw');
 
   it('runs a diamond over 500 requests: middle steps in parallel, the fan-in gets both outputs', async () => {
-    const { manager, events } = await startObservedManager(ns(), config);
+    const { manager, events } = await startObservedManager(ns(), diamondConfig);
     const describe = spans();
     const sum = spans();
     // The first request's middle steps meet: each waits until the other has started, so the
@@ -178,7 +150,7 @@ describe('graph workflows (design 5.4)', () => {
   }, 180_000);
 
   it('a failing middle step: the sibling finishes, ERROR once, retry re-runs only the failed step and the fan-in', async () => {
-    const { manager, events, db } = await startObservedManager(ns(), config);
+    const { manager, events, db } = await startObservedManager(ns(), diamondConfig);
     const sumAnswered = deferred<void>();
     let failDescribe = true;
     const counts = { move: 0, describe: 0, sum: 0, join: 0 };
@@ -289,7 +261,7 @@ describe('graph workflows (design 5.4)', () => {
   });
 
   it('cancel stops every running step: cancel orders to each, the request CANCELLED once', async () => {
-    const { manager, events, db } = await startObservedManager(ns(), config);
+    const { manager, events, db } = await startObservedManager(ns(), diamondConfig);
     await startTestWorker(
       ns(),
       { type: 'g-move', handler: () => ({ status: 'SUCCESS', body: Buffer.from('stored') }) },
@@ -329,123 +301,5 @@ describe('graph workflows (design 5.4)', () => {
     );
     expect(steps.rows.map((row) => row.state)).toEqual(['SUCCESS', 'CANCELLED', 'CANCELLED']);
     expect(statesOf(events, 'c-1').filter((s) => s === 'CANCELLED')).toHaveLength(1);
-  });
-
-  it('applies per step: a dead-lettered step job and a step timeout (its worker type timeoutMs) end the request ERROR; keepErrors false deletes it with its steps', async () => {
-    const failing = {
-      workers: [
-        { type: 'g-move' },
-        { type: 'g-describe' },
-        { type: 'g-sum', timeoutMs: 1000 },
-        { type: 'g-join' },
-      ],
-      workflows: [
-        { ...config.workflows[0]!, type: 'product/strict', keepErrors: false },
-        { ...config.workflows[0]!, type: 'product/kept' },
-      ],
-    };
-    const { manager, events, db } = await startObservedManager(ns(), failing);
-    await startTestWorker(
-      ns(),
-      { type: 'g-move', handler: () => ({ status: 'SUCCESS', body: Buffer.from('stored') }) },
-      [manager],
-    );
-    // describe crashes on k-1 (dead-lettered by its queue), succeeds otherwise; sum never answers.
-    await startTestWorker(
-      ns(),
-      {
-        type: 'g-describe',
-        handler: (job) =>
-          job.requestId === 'k-1'
-            ? { status: 'REJECT' }
-            : { status: 'SUCCESS', body: Buffer.from('d') },
-      },
-      [manager],
-    );
-    const sum = await startTestWorker(
-      ns(),
-      { type: 'g-sum', handler: () => ({ status: 'HOLD' }) },
-      [manager],
-    );
-    publishRequest(ns(), {
-      requestId: 'k-1',
-      contentType: 'product/kept',
-      body: Buffer.from('raw'),
-    });
-    const error = await events.first(eventOf('k-1', 'ERROR'));
-    const messages = (header(error, HEADERS.messages) as Buffer[]).map(String);
-    // Both steps failed: describe dead-lettered at once, sum timed out after its type's 1 s.
-    expect(messages).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/^step "describe" \(g-describe\): /),
-        expect.stringMatching(/^step "sum" \(g-sum\): timed out after 1000 ms/),
-      ]),
-    );
-    expect(header(error, HEADERS.workerType)).toBe('g-describe');
-    // The timed-out job gets a cancel order, so a copy still queued never runs.
-    await waitFor(() => sum.orders.some((order) => order.requestId === 'k-1'), {
-      what: 'a cancel order for the timed-out sum step',
-    });
-    const kept = await db.query<{ step_id: string; state: string }>(
-      `SELECT step_id, state FROM requests WHERE graph_of = 'k-1' AND id <> graph_of ORDER BY step`,
-    );
-    expect(kept.rows.map((row) => row.state)).toEqual(['SUCCESS', 'ERROR', 'ERROR']);
-
-    publishRequest(ns(), {
-      requestId: 's-1',
-      contentType: 'product/strict',
-      body: Buffer.from('raw'),
-    });
-    await events.first(eventOf('s-1', 'ERROR'));
-    await waitFor(
-      async () =>
-        (await db.query(`SELECT 1 FROM requests WHERE id = 's-1' OR graph_of = 's-1'`)).rowCount ===
-        0,
-      { what: 's-1 and its steps deleted (keepErrors: false)' },
-    );
-  });
-
-  it('runs graph requests that arrive in request batches, their steps through job and response batches', async () => {
-    const { manager, events } = await startObservedManager(ns(), config);
-    const answer = (prefix: string) => (job: DeliveredJob) =>
-      ({ status: 'SUCCESS', body: Buffer.from(`${prefix}(${job.body.toString()})`) }) as const;
-    const batching = { concurrency: 16, batch: 8, respondInBatches: true };
-    await startTestWorker(ns(), { type: 'g-move', ...batching, handler: answer('m') }, [manager]);
-    await startTestWorker(ns(), { type: 'g-describe', ...batching, handler: answer('d') }, [
-      manager,
-    ]);
-    await startTestWorker(ns(), { type: 'g-sum', ...batching, handler: answer('s') }, [manager]);
-    await startTestWorker(
-      ns(),
-      {
-        type: 'g-join',
-        ...batching,
-        handler: (job) => ({ status: 'SUCCESS', body: Buffer.from(JSON.stringify(partsOf(job))) }),
-      },
-      [manager],
-    );
-    const ids = Array.from({ length: 100 }, (_, i) => `b-${i}`);
-    await publishRequestBatch(
-      ns(),
-      ids.map((requestId) => ({
-        requestId,
-        contentType: 'product/diamond',
-        body: Buffer.from(requestId),
-      })),
-    );
-    const done = await events.waitFor(
-      ids.length,
-      (message) => ['SUCCESS', 'ERROR'].includes(String(header(message, HEADERS.state))),
-      60_000,
-      'every request ended',
-    );
-    expect(new Set(done.map((event) => header(event, HEADERS.state)))).toEqual(
-      new Set(['SUCCESS']),
-    );
-    const first = done.find((event) => header(event, HEADERS.requestId) === 'b-0')!;
-    expect(JSON.parse(first.content.toString())).toEqual({
-      describe: 'd(m(b-0))',
-      sum: 's(m(b-0))',
-    });
   });
 });
