@@ -243,13 +243,16 @@ export class IntakeService {
    * one round of fixes is enough (past the header's limit, the rest are counted). Undefined when
    * the payload conforms, when the type does not ask for the check (the common case costs two
    * map lookups), or when there is nothing to check against (no schema registered yet, not JSON).
-   * A workflow's input is checked against its first step's type.
+   * A workflow's input is checked against its first step's type (a graph's: its first root's).
    */
   private payloadViolations(
     item: Extract<IntakeItem, { kind: 'request' }>,
   ): { workerType: string; messages: string[] } | undefined {
     const route = this.config.route(item.request.contentType);
-    const workerType = route?.kind === 'worker' ? route.workerType : route?.steps[0];
+    const workerType =
+      route?.kind === 'worker'
+        ? route.workerType
+        : (route?.graph?.steps.find((step) => step.after.length === 0)?.worker ?? route?.steps[0]);
     if (workerType === undefined || this.config.worker(workerType)?.validatePayload !== true)
       return undefined;
     const violations = this.schemas.validate(workerType, item.request.body, item.request.mimeType);
