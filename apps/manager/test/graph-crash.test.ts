@@ -1,5 +1,6 @@
 import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HEADERS, type DeliveredJob } from '@org/protocol';
@@ -30,6 +31,7 @@ describe('a manager SIGKILLed while a graph fan-out is half dispatched', () => {
 
   it('loses no request and runs no step twice except by redelivery or a re-dispatch (counted)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wm-graph-crash-'));
+    ns().defer(() => rm(dir, { recursive: true, force: true }));
     const configPath = join(dir, 'manager.yaml');
     writeFileSync(configPath, CONFIG);
     let first: ChildProcess | undefined = await startManagerProcess(ns(), configPath);
