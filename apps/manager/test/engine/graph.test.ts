@@ -297,4 +297,26 @@ describe('engine: graph workflows (design 5.4)', () => {
       outputsNeeded(graph, states(graph.steps.map((step) => [step.id, 'SUCCESS'] as const))),
     ).toEqual(['join']);
   });
+
+  it('blames the steps that failed by themselves, not those it stopped, once the last one settles', () => {
+    const coordinator = coordinatorOf();
+    // join's row sorts before describe's by id: the order must come from the declared index.
+    const stopped = stepOf(3, 'CANCELLED', { messages: ['not started: step "describe" failed'] });
+    const refused = stepOf(1, 'INVALID_CONTENT', { messages: ['not a product'] });
+    const { effects } = settle(coordinator, [
+      stopped,
+      stepOf(0, 'SUCCESS'),
+      refused,
+      stepOf(2, 'SUCCESS'),
+    ]);
+    expect(coordinator.row).toMatchObject({
+      state: 'INVALID_CONTENT',
+      step: 1,
+      messages: ['step "describe" (describer): not a product'],
+    });
+    expect(effects.terminal[0]!.event).toMatchObject({
+      state: 'INVALID_CONTENT',
+      workerType: 'describer',
+    });
+  });
 });

@@ -117,7 +117,12 @@ function failGraph(
   effects: Effects,
 ): void {
   const { coordinator } = state;
-  const first = failed[0]!.row;
+  // Steps that failed by themselves, in declared order; stopped ones (CANCELLED) only when no
+  // other is left to blame.
+  const byIndex = [...failed].sort((a, b) => a.row.step - b.row.step);
+  const own = byIndex.filter((step) => step.row.state !== 'CANCELLED');
+  const blamed = own.length > 0 ? own : byIndex;
+  const first = blamed[0]!.row;
   for (const step of state.steps.values()) {
     if (WAITING_REQUEST_STATES.includes(step.row.state))
       cancel(step, `not started: step "${first.step_id ?? ''}" failed`, effects);
@@ -126,19 +131,17 @@ function failGraph(
     OUTSTANDING_REQUEST_STATES.includes(step.row.state),
   );
   if (outstanding) return;
-  const refusedOnly = failed.every((step) => step.row.state === 'INVALID_CONTENT');
+  const refusedOnly = blamed.every((step) => step.row.state === 'INVALID_CONTENT');
   const ended = refusedOnly ? 'INVALID_CONTENT' : 'ERROR';
   const row = coordinator.row;
   coordinator.move(ended);
   // The request's step is the one that failed (wm-step of its terminal event).
   row.step = first.step;
-  row.messages = failed
-    .filter((step) => step.row.state !== 'CANCELLED' || failed.length === 1)
-    .flatMap((step) =>
-      (step.row.messages.length > 0 ? step.row.messages : [step.row.state]).map(
-        (message) => `step "${step.row.step_id ?? ''}" (${step.row.worker_type}): ${message}`,
-      ),
-    );
+  row.messages = blamed.flatMap((step) =>
+    (step.row.messages.length > 0 ? step.row.messages : [step.row.state]).map(
+      (message) => `step "${step.row.step_id ?? ''}" (${step.row.worker_type}): ${message}`,
+    ),
+  );
   effects.terminal.push(eventOf(row, ended, { workerType: first.worker_type }));
   if (!context.failurePolicy(row).keepErrors) coordinator.finish();
 }
