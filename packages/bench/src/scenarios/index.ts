@@ -1,6 +1,7 @@
 import { type Scenario } from '../scenario';
 import { backlogScenario } from './backlog.scenario';
 import { bullmqScenario } from './bullmq.scenario';
+import { graphScenario } from './graph.scenario';
 import { growthScenario } from './growth.scenario';
 import { latencyScenario } from './latency.scenario';
 import { priorityScenario } from './priority.scenario';
@@ -22,6 +23,7 @@ export const SCENARIOS: readonly Scenario[] = [
   sdkBatchScenario,
   systemScenario,
   workflowScenario,
+  graphScenario,
   latencyScenario,
   backlogScenario,
   priorityScenario,
