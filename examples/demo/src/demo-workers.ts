@@ -1,3 +1,5 @@
+import { checksumWorker } from '@org/example-checksum';
+import { featureAssemblerWorker } from '@org/example-feature-assembler';
 import { fileMoverWorker, LocalStorage } from '@org/example-file-mover';
 import { DEFAULT_MAX_JSON_BYTES, metadataExtractorWorker } from '@org/example-metadata-extractor';
 import { createWorker, type Logger, type Worker } from '@org/worker-sdk';
@@ -13,14 +15,14 @@ const terse: Logger = {
 export interface DemoWorkersOptions {
   readonly amqpUrl: string;
   readonly namespace: string;
-  /** Directories both workers may read and write (the demo's data directory). */
+  /** Directories the workers may read and write (the demo's data directory). */
   readonly roots: readonly string[];
   /** The workers' own JSON logs instead of warnings only. @default false */
   readonly verbose?: boolean;
 }
 
 /**
- * Both example workers in this process, exactly as their `main.ts` builds them, but without their
+ * The example workers (file mover, metadata extractor, checksum, feature assembler) in this process, exactly as their `main.ts` builds them, but without their
  * own signal handlers: the demo stops them in order on Ctrl+C.
  */
 export async function startDemoWorkers(options: DemoWorkersOptions): Promise<Worker[]> {
@@ -42,6 +44,8 @@ export async function startDemoWorkers(options: DemoWorkersOptions): Promise<Wor
       }),
       ...common,
     }),
+    createWorker({ ...checksumWorker({ roots: options.roots }), ...common }),
+    createWorker({ ...featureAssemblerWorker(), ...common }),
   ];
   await Promise.all(workers.map((worker) => worker.start()));
   return workers;

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHECKSUM_TYPE } from '@org/example-checksum';
+import { FEATURE_ASSEMBLER_TYPE } from '@org/example-feature-assembler';
 import { FILE_MOVER_TYPE } from '@org/example-file-mover';
 import { METADATA_EXTRACTOR_TYPE } from '@org/example-metadata-extractor';
 import { startManager, WorkerCatalogue, type RunningManager } from '@org/manager';
@@ -14,9 +16,18 @@ import { portInUse } from './free-port';
 import { progressLine } from './progress-line';
 import { writeSampleProducts, type SampleProduct } from './sample-products';
 
-/** The workflow the demo submits to, and its steps as `examples/config/sample.yaml` declares them. */
-export const INGEST_CONTENT_TYPE = 'product/ingest';
-const INGEST_STEPS = [FILE_MOVER_TYPE, METADATA_EXTRACTOR_TYPE];
+/**
+ * The workflow the demo submits to, and its steps' worker types in the order
+ * `examples/config/sample.yaml` declares them: the `product/ingest-full` graph (design 5.4), the
+ * extractor and the checksum in parallel after the mover, then the assembler (fan-in).
+ */
+export const INGEST_CONTENT_TYPE = 'product/ingest-full';
+const INGEST_STEPS = [
+  FILE_MOVER_TYPE,
+  METADATA_EXTRACTOR_TYPE,
+  CHECKSUM_TYPE,
+  FEATURE_ASSEMBLER_TYPE,
+];
 
 interface Outcome {
   readonly product: SampleProduct;
@@ -114,7 +125,7 @@ export interface RunningDemo {
 }
 
 /**
- * Starts the manager and both example workers in this process, submits a sample ingest of
+ * Starts the manager and the example workers in this process, submits a sample ingest of
  * generated GeoTIFFs and GeoJSONs, prints each state change and the final features.
  */
 export async function runDemo(

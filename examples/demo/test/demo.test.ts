@@ -4,6 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHECKSUM_TYPE } from '@org/example-checksum';
+import { FEATURE_ASSEMBLER_TYPE } from '@org/example-feature-assembler';
 import { FILE_MOVER_TYPE } from '@org/example-file-mover';
 import { METADATA_EXTRACTOR_TYPE } from '@org/example-metadata-extractor';
 import { useTestNamespace } from '@org/testkit';
@@ -44,6 +46,8 @@ describe('the demo behind `pnpm start` (built, as a child process)', () => {
     dataDir = realpathSync(await mkdtemp(join(tmpdir(), 'demo-test-')));
     ns().workerTypes.add(FILE_MOVER_TYPE);
     ns().workerTypes.add(METADATA_EXTRACTOR_TYPE);
+    ns().workerTypes.add(CHECKSUM_TYPE);
+    ns().workerTypes.add(FEATURE_ASSEMBLER_TYPE);
   });
   afterEach(() => rm(dataDir, { recursive: true, force: true }));
 
@@ -54,12 +58,16 @@ describe('the demo behind `pnpm start` (built, as a child process)', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Summary: all 6 requests succeeded/);
     // One line per state change, naming the product, the state, the step and the worker.
-    expect(run.stdout).toMatch(/paris-utm31n\.tif +GRANTED +step 1\/2 file-mover/);
-    expect(run.stdout).toMatch(
-      /paris-utm31n\.tif +SUCCESS +step 2\/2 metadata-extractor +\(metadata-extractor-/,
-    );
-    // The final features, with the generated GeoTIFF's native bbox.
+    // The product/ingest-full graph: the mover, then the extractor and the checksum, then the
+    // assembler (the fan-in step) whose SUCCESS is the request's.
+    expect(run.stdout).toMatch(/paris-utm31n\.tif +GRANTED +step 1\/4 file-mover/);
+    expect(run.stdout).toMatch(/paris-utm31n\.tif +GRANTED +step 2\/4 metadata-extractor/);
+    expect(run.stdout).toMatch(/paris-utm31n\.tif +GRANTED +step 3\/4 checksum/);
+    expect(run.stdout).toMatch(/paris-utm31n\.tif +SUCCESS +step 4\/4 feature-assembler/);
+    // The final features, with the generated GeoTIFF's native bbox and the checksums.
     expect(run.stdout).toContain('"nativeBbox":[448000,5411500,449000,5412000]');
+    expect(run.stdout).toMatch(/"checksums":\{"sha256":"[0-9a-f]{64}","md5":"[0-9a-f]{32}"/);
+    expect(run.stdout).toContain('"verified":true');
     expect(run.stdout).not.toMatch(/api\/docs/); // exit mode does not offer to stay
   }, 60_000);
 

@@ -7,6 +7,7 @@ export const SCENARIO_NAMES = [
   'sdk-batch',
   'system',
   'workflow',
+  'graph',
   'latency',
   'backlog',
   'priority',

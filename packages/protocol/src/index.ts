@@ -18,7 +18,8 @@
  *
  * v2 batch frames (design 5.2): `buildJobBatch(names, jobs)` / `parseJobBatch(message)` and the
  * same for requests, responses and events; `decodeFrame` never throws; fan-in bodies with
- * `buildParts` / `parseParts`.
+ * `buildParts` / `parseParts`. Graph workflows (design 5.4): `validateConfig` checks `steps`
+ * written as `{ id, worker, after }` (`graphIssues`), and `routesOf` gives their `graph`.
  */
 import 'reflect-metadata';
 
@@ -269,6 +270,14 @@ export {
   type Route,
   type ResolvedPolicy,
 } from './config/validate-config';
+export {
+  graphIssues,
+  graphOf,
+  isGraphSteps,
+  type GraphStepConfig,
+  type GraphStep,
+  type WorkflowGraph,
+} from './config/workflow-graph';
 export { contractDocument, contractJson } from './contract/contract-document';
 export {
   MESSAGE_SPECS,

@@ -18,7 +18,10 @@ export interface FanInInput {
 export interface Job<T = unknown> {
   /** The request id (`wm-request-id`). */
   readonly requestId: string;
-  /** Dispatch attempt (`wm-attempt`), the fencing token echoed in every response; starts at 1. */
+  /**
+   * Dispatch attempt (`wm-attempt`), the fencing token echoed in every response; starts at 1
+   * (a graph workflow step's at its step index + 1, then 64 more per dispatch: design 5.4).
+   */
   readonly attempt: number;
   /** 0-based workflow step (`wm-step`); 0 for a single-step request. */
   readonly step: number;

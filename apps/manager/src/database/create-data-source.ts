@@ -5,6 +5,7 @@ import { ConfigSource1750000200000 } from './migrations/1750000200000-config-sou
 import { EngineV21760000000000 } from './migrations/1760000000000-engine-v2';
 import { WorkerInstances1760000400000 } from './migrations/1760000400000-worker-instances';
 import { Webhooks1771000000000 } from './migrations/1771000000000-webhooks';
+import { GraphSteps1772000000000 } from './migrations/1772000000000-graph-steps';
 import { DashboardAudit1775000000000 } from './migrations/1775000000000-dashboard-audit';
 
 /** Connection settings of the manager's DataSource. */
@@ -31,6 +32,7 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
       EngineV21760000000000,
       WorkerInstances1760000400000,
       Webhooks1771000000000,
+      GraphSteps1772000000000,
       DashboardAudit1775000000000,
     ],
     migrationsTableName: 'migrations',

@@ -8,6 +8,7 @@ import { Dispatcher } from './dispatch/dispatcher.service';
 import { type CancelOrder, type Effects, type PendingEvent } from './engine/effects';
 import { type RowChange } from './engine/row-change';
 import { ControlOrders } from './events/control-orders.service';
+import { GraphRunner } from './graph-runner.service';
 import { RequesterEvents } from './events/requester-events.service';
 import { RequestsRepository } from './store/requests.repository';
 import { type StagedEvents } from './store/outbox.repository';
@@ -34,11 +35,14 @@ export class ChangeCommitter {
     private readonly events: RequesterEvents,
     private readonly controls: ControlOrders,
     private readonly webhooks: WebhookOutbox,
+    private readonly graphs: GraphRunner,
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
   ) {}
 
   /** Inside the transaction: rows, outbox, and claims for every type with room or new work. */
-  async commit(tx: Tx, changes: readonly RowChange[], effects: Effects): Promise<AfterCommit> {
+  async commit(tx: Tx, decided: readonly RowChange[], effects: Effects): Promise<AfterCommit> {
+    // Graph requests touched by these decisions settle first: more rows may change.
+    const changes = [...decided, ...(await this.graphs.settle(tx, decided, effects))];
     await this.requests.write(tx, changes, this.environment.dispatchLeaseMs);
     const staged = await this.events.stage(tx, effects.terminal);
     // Webhook deliveries of these events, in the same transaction (webhooks/ does the rest).

@@ -23,6 +23,10 @@ export class EngineContextFactory {
       maxPayloadBytes: this.environment.maxPayloadBytes,
       isAvailable: (type) => catalogue.isAvailable(type),
       failurePolicy: (row) => config.policyFor(row.workflow, row.worker_type),
+      stepTimeoutMs: (workflow, workerType) =>
+        config.worker(workerType)?.timeoutMs ??
+        config.policyFor(workflow, workerType).timeoutMs ??
+        null,
       fairKey: (row) => {
         const fairness = resolveDispatchPolicy(config.worker(row.worker_type)).fairness;
         if (fairness === 'none') return null;

@@ -7,12 +7,13 @@ import { type ManagerEnvironment } from '../config/manager-environment';
 import { DatabaseService, type Tx } from '../database/database.service';
 import { RequestTraces } from '../tracing/request-traces';
 import { PayloadSchemas } from '../workers/payload-schemas.service';
-import { WorkflowsService } from '../workflows/workflows.service';
+import { type RoutePlan, WorkflowsService } from '../workflows/workflows.service';
 import { type AfterCommit, ChangeCommitter } from './change-committer.service';
 import { EngineContextFactory } from './engine-context.factory';
 import { admissionRefusal, admit } from './engine/admit';
 import { type EngineContext } from './engine/engine-context';
 import { Effects, type PendingEvent } from './engine/effects';
+import { admitGraph } from './engine/graph-rows';
 import { type RequestRow } from './engine/request-row';
 import { RequesterEvents } from './events/requester-events.service';
 import { type IntakeItem } from './intake-item';
@@ -25,6 +26,21 @@ import {
 import { type NewRequest } from './store/new-request';
 import { RequestsRepository } from './store/requests.repository';
 import { skippedEvent } from './skipped-event';
+
+/**
+ * A new request's first state: a graph request runs at once (its root steps are created when
+ * the batch commits, engine/graph); any other waits for its first worker type.
+ */
+function admitRequest(
+  row: RequestRow,
+  plan: RoutePlan,
+  context: EngineContext,
+  effects: Effects,
+): void {
+  if (!plan.graph) return admit(row, context, effects);
+  admitGraph(row);
+  effects.graphs.add(row.id);
+}
 
 /** What intake did with one request. */
 export interface IntakeOutcome {
@@ -195,6 +211,7 @@ export class IntakeService {
     for (const candidate of inserted) {
       effects.events.push(...candidate.effects.events);
       for (const type of candidate.effects.wake) effects.wake.add(type);
+      for (const id of candidate.effects.graphs) effects.graphs.add(id);
     }
     const after = await this.committer.commit(tx, [], effects);
     return { after, inserted };
@@ -239,13 +256,16 @@ export class IntakeService {
    * one round of fixes is enough (past the header's limit, the rest are counted). Undefined when
    * the payload conforms, when the type does not ask for the check (the common case costs two
    * map lookups), or when there is nothing to check against (no schema registered yet, not JSON).
-   * A workflow's input is checked against its first step's type.
+   * A workflow's input is checked against its first step's type (a graph's: its first root's).
    */
   private payloadViolations(
     item: Extract<IntakeItem, { kind: 'request' }>,
   ): { workerType: string; messages: string[] } | undefined {
     const route = this.config.route(item.request.contentType);
-    const workerType = route?.kind === 'worker' ? route.workerType : route?.steps[0];
+    const workerType =
+      route?.kind === 'worker'
+        ? route.workerType
+        : (route?.graph?.steps.find((step) => step.after.length === 0)?.worker ?? route?.steps[0]);
     if (workerType === undefined || this.config.worker(workerType)?.validatePayload !== true)
       return undefined;
     const violations = this.schemas.validate(workerType, item.request.body, item.request.mimeType);
@@ -302,7 +322,7 @@ export class IntakeService {
       fair_key: null,
     };
     const effects = new Effects();
-    admit(row, context, effects);
+    admitRequest(row, plan, context, effects);
     const sha = createHash('sha256')
       .update(request.contentType)
       .update('\0')

@@ -7,6 +7,7 @@ import { type Outcome } from './engine/outcome';
 import { redispatchAlone } from './engine/dispatch';
 import { unroute } from './engine/operations';
 import { applyOutcome } from './engine/responses';
+import { rowFor, rowIdsToLock } from './engine/graph-rows';
 import { RowChange } from './engine/row-change';
 import { RequestCounters } from './request-counters';
 import { RequestTimings } from './request-timings';
@@ -73,13 +74,16 @@ export class OutcomesService {
     const { count, after } = await this.database.transaction(async (tx) => {
       const rows = await this.requests.lock(
         tx,
-        keys.map((key) => key.id),
+        rowIdsToLock(keys.map((key) => [key.id, key.attempt] as const)),
       );
-      const current = new Set(keys.map((key) => `${key.attempt}:${key.id}`));
+      const byId = new Map(rows.map((row) => [row.id, new RowChange(row)]));
       const effects = new Effects();
-      const changes = rows
-        .filter((row) => current.has(`${row.attempt}:${row.id}`))
-        .map((row) => new RowChange(row))
+      const changes = keys
+        .map((key) => {
+          const change = rowFor(byId, key.id, key.attempt);
+          return change?.row.attempt === key.attempt ? change : undefined;
+        })
+        .filter((change): change is RowChange => change !== undefined)
         .filter((change) => unroute(change, effects));
       return { count: changes.length, after: await this.committer.commit(tx, changes, effects) };
     });
@@ -98,12 +102,13 @@ export class OutcomesService {
     const after = await this.database.transaction(async (tx) => {
       const rows = await this.requests.lock(
         tx,
-        keys.map((key) => key.id),
+        rowIdsToLock(keys.map((key) => [key.id, key.attempt] as const)),
       );
-      const attempts = new Map(keys.map((key) => [key.id, key.attempt]));
-      const changes = rows
-        .map((row) => new RowChange(row))
-        .filter((change) => redispatchAlone(change, attempts.get(change.row.id) ?? -1));
+      const byId = new Map(rows.map((row) => [row.id, new RowChange(row)]));
+      const changes = keys
+        .map((key) => ({ key, change: rowFor(byId, key.id, key.attempt) }))
+        .filter(({ key, change }) => change && redispatchAlone(change, key.attempt))
+        .map(({ change }) => change!);
       const committed = await this.committer.commit(tx, changes, new Effects());
       const loaded = await this.dispatch.load(
         tx,
@@ -127,13 +132,13 @@ export class OutcomesService {
   private async applyInTx(tx: Tx, outcomes: readonly Outcome[]): Promise<AfterCommit> {
     const rows = await this.requests.lock(
       tx,
-      outcomes.map((outcome) => outcome.requestId),
+      rowIdsToLock(outcomes.map((outcome) => [outcome.requestId, outcome.attempt] as const)),
     );
     const changes = new Map(rows.map((row) => [row.id, new RowChange(row)]));
     const context = this.contexts.context();
     const effects = new Effects();
     for (const outcome of outcomes) {
-      const change = changes.get(outcome.requestId);
+      const change = rowFor(changes, outcome.requestId, outcome.attempt);
       const workerType = change?.row.worker_type;
       const dropped = change
         ? applyOutcome(change, outcome, context, effects)
@@ -144,7 +149,8 @@ export class OutcomesService {
       }
       this.counters.apply(outcome.status);
       this.timings.applied(
-        outcome.requestId,
+        // The row's id: a graph step's job was timed under its step row.
+        change?.row.id ?? outcome.requestId,
         outcome.attempt,
         workerType ?? '',
         outcome.status,

@@ -17,6 +17,8 @@ import {
   summaryOf,
 } from './store/request-reads.repository';
 import { SweepsRepository } from './store/sweeps.repository';
+import { GRAPH_COORDINATOR_TYPE } from './engine/graph-rows';
+import { GraphStepsRepository, type StepView } from './store/graph-steps.repository';
 
 /** Requests waiting for a worker type, by waiting state, and the oldest wait. */
 export interface WaitingByType {
@@ -30,6 +32,19 @@ export interface WaitingByType {
   readonly oldestWaitSeconds: number;
 }
 
+/** The steps of one request as read by operators (`GET /api/v1/requests/{id}/steps`). */
+export interface RequestSteps {
+  readonly id: string;
+  readonly graph: boolean;
+  readonly steps: Array<
+    Omit<StepView, 'createdAt' | 'dispatchedAt' | 'finishedAt'> & {
+      readonly createdAt: string;
+      readonly dispatchedAt: string | null;
+      readonly finishedAt: string | null;
+    }
+  >;
+}
+
 /** The operator's reads: listing, counts, one request with its history and why it waits. */
 @Injectable()
 export class RequestReads {
@@ -38,6 +53,7 @@ export class RequestReads {
     private readonly sweeps: SweepsRepository,
     private readonly controls: DispatchControls,
     private readonly catalogue: WorkerCatalogue,
+    private readonly graphSteps: GraphStepsRepository,
   ) {}
 
   list(query: ListRequestsQuery): Promise<RequestPage> {
@@ -81,6 +97,27 @@ export class RequestReads {
         : Promise.resolve(undefined),
     ]);
     return detailOf(row, history, this.waitingReason(row, pause));
+  }
+
+  /**
+   * The steps of a graph request that became ready so far, with their states, attempts,
+   * timings and the sizes of their stored input and output (none for other requests);
+   * {@link RequestNotFoundError} when the request does not exist.
+   */
+  async steps(id: string): Promise<RequestSteps> {
+    const row = await this.reads.detail(id);
+    if (!row) throw new RequestNotFoundError(id);
+    const steps = await this.graphSteps.list(id);
+    return {
+      id,
+      graph: row.worker_type === GRAPH_COORDINATOR_TYPE,
+      steps: steps.map((step) => ({
+        ...step,
+        createdAt: step.createdAt.toISOString(),
+        dispatchedAt: step.dispatchedAt?.toISOString() ?? null,
+        finishedAt: step.finishedAt?.toISOString() ?? null,
+      })),
+    };
   }
 
   /** Waiting requests per worker type (every configured type, zeros included). */

@@ -28,6 +28,8 @@ import { DispatchRepository } from './store/dispatch.repository';
 import { OutboxRepository } from './store/outbox.repository';
 import { RequestReadsRepository } from './store/request-reads.repository';
 import { RequestsRepository } from './store/requests.repository';
+import { GraphStepsRepository } from './store/graph-steps.repository';
+import { GraphRunner } from './graph-runner.service';
 import { SweepsRepository } from './store/sweeps.repository';
 import { Sweeper } from './sweeper.service';
 
@@ -49,6 +51,8 @@ import { Sweeper } from './sweeper.service';
   controllers: [IntakeHandler, ResponsesHandler, DeadLettersHandler, UnroutedHandler],
   providers: [
     RequestsRepository,
+    GraphStepsRepository,
+    GraphRunner,
     DispatchRepository,
     SweepsRepository,
     OutboxRepository,

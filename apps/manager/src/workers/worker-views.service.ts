@@ -66,7 +66,9 @@ export class WorkerViews {
         configured: configured.has(type),
         contentTypes: configured.get(type)?.contentTypes ?? [],
         workflows: config.workflows
-          .filter((workflow) => workflow.steps.includes(type))
+          .filter((workflow) =>
+            workflow.steps.some((step) => (typeof step === 'string' ? step : step.worker) === type),
+          )
           .map((workflow) => workflow.type),
         registration: registration ? this.registrationView(registration) : null,
         available: this.catalogue.isAvailable(type),

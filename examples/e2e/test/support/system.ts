@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checksumWorker, type ChecksumJob } from '@org/example-checksum';
+import { featureAssemblerWorker } from '@org/example-feature-assembler';
 import { fileMoverWorker, LocalStorage, type MoveJob, type Storage } from '@org/example-file-mover';
 import {
   DEFAULT_MAX_JSON_BYTES,
@@ -28,6 +30,8 @@ export const HEARTBEAT_INTERVAL_MS = 200;
 export const HEARTBEAT_EXPIRY_MS = 1500;
 
 export const INGEST = 'product/ingest';
+/** The graph workflow of the sample configuration (design 5.4). */
+export const INGEST_FULL = 'product/ingest-full';
 
 const quiet: Logger = {
   debug: () => undefined,
@@ -137,15 +141,35 @@ export function startExtractor(
   return startInProcess<DescribeJob>(ns, manager, counted(definition, counter));
 }
 
+/** The checksum worker of `product/ingest-full`. */
+export function startChecksum(
+  ns: TestNamespace,
+  manager: RunningManager,
+  roots: readonly string[],
+  counter?: RunCounter,
+): Promise<Worker> {
+  return startInProcess<ChecksumJob>(ns, manager, counted(checksumWorker({ roots }), counter));
+}
+
+/** The fan-in step of `product/ingest-full`. */
+export function startAssembler(
+  ns: TestNamespace,
+  manager: RunningManager,
+  counter?: RunCounter,
+): Promise<Worker> {
+  return startInProcess(ns, manager, counted(featureAssemblerWorker(), counter));
+}
+
 /** Publishes a `product/ingest` request (the mover's job) as a requester would. */
 export function submitIngest(
   ns: TestNamespace,
   requestId: string,
   job: { source: string; destination: string },
+  contentType = INGEST,
 ): void {
   publishRequest(ns, {
     requestId,
-    contentType: INGEST,
+    contentType,
     mimeType: 'application/json',
     body: Buffer.from(JSON.stringify(job)),
   });

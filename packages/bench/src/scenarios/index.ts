@@ -2,6 +2,7 @@ import { type Scenario } from '../scenario';
 import { backlogScenario } from './backlog.scenario';
 import { bullmqScenario } from './bullmq.scenario';
 import { dashboardScenario } from './dashboard.scenario';
+import { graphScenario } from './graph.scenario';
 import { growthScenario } from './growth.scenario';
 import { latencyScenario } from './latency.scenario';
 import { priorityScenario } from './priority.scenario';
@@ -23,6 +24,7 @@ export const SCENARIOS: readonly Scenario[] = [
   sdkBatchScenario,
   systemScenario,
   workflowScenario,
+  graphScenario,
   latencyScenario,
   backlogScenario,
   priorityScenario,

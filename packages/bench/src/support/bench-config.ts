@@ -10,6 +10,8 @@ export const BENCH = {
   step1Type: 'bench-step1',
   step2Type: 'bench-step2',
   workflow: 'bench/two-step',
+  /** A graph workflow (design 5.4): step 1, then step 2 and noop in parallel, then step 1 (fan-in). */
+  diamond: 'bench/diamond',
 } as const;
 
 export const BENCH_WORKER_TYPES = [BENCH.noopType, BENCH.step1Type, BENCH.step2Type] as const;
@@ -28,6 +30,12 @@ export function writeBenchConfig(ns: string): string {
     'workflows:',
     `  - type: ${BENCH.workflow}`,
     `    steps: [${BENCH.step1Type}, ${BENCH.step2Type}]`,
+    `  - type: ${BENCH.diamond}`,
+    '    steps:',
+    `      - { id: first, worker: ${BENCH.step1Type} }`,
+    `      - { id: left, worker: ${BENCH.step2Type}, after: [first] }`,
+    `      - { id: right, worker: ${BENCH.noopType}, after: [first] }`,
+    `      - { id: join, worker: ${BENCH.step1Type}, after: [left, right] }`,
     '',
   ].join('\n');
   unwrap(parseConfigYaml(yaml));

@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { CONTENT_TYPE_PATTERN, WORKER_TYPE_PATTERN } from '../names';
 import { IsDuration } from './duration';
+import { type GraphStepConfig } from './workflow-graph';
 
 /** Automatic retries of retryable errors and crashes. Default: none (`maxAttempts: 1`). */
 export class RetryPolicy {
@@ -179,19 +180,22 @@ export class WorkerTypeConfig extends FailurePolicy {
   validatePayload?: boolean;
 }
 
-/** A multi-step workflow: the output of step k is the input of step k+1. */
+/** A multi-step workflow: a chain of worker types, or a graph of steps (design 5.4). */
 export class WorkflowConfig extends FailurePolicy {
   /** The workflow's name; it is also the content type that runs it unless `contentTypes` says otherwise. */
   @IsString()
   @Matches(CONTENT_TYPE_PATTERN, { message: 'must be a content type without spaces, "*" or "#"' })
   type!: string;
 
-  /** Worker types, in order. */
+  /**
+   * Worker types in order (v1, a chain: the output of step k is the input of step k+1), or a
+   * graph (design 5.4): step objects `{ id, worker, after }` run as soon as every step they come
+   * `after` has succeeded. Entries are checked by `validateConfig` (graph rules with paths).
+   */
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(64)
-  @IsString({ each: true })
-  steps!: string[];
+  steps!: Array<string | GraphStepConfig>;
 
   /** Content types that run this workflow. @default [type] */
   @IsOptional()

@@ -4,7 +4,19 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { parsed, rejected, type ParseResult, type ValidationIssue } from '../validation';
 import { configIssues, uniqueIssues } from './config-issues';
 import { parseDuration } from './duration';
-import { ManagerConfig, RetryPolicy, type FailurePolicy } from './manager-config';
+import {
+  ManagerConfig,
+  RetryPolicy,
+  type FailurePolicy,
+  type WorkflowConfig,
+} from './manager-config';
+import {
+  graphIssues,
+  graphOf,
+  isGraphSteps,
+  type GraphStepConfig,
+  type WorkflowGraph,
+} from './workflow-graph';
 
 /** Where a content type's requests go: one worker type, or a workflow of several. */
 export type Route =
@@ -12,7 +24,10 @@ export type Route =
   | {
       readonly kind: 'workflow';
       readonly workflow: string;
+      /** Worker types of the steps, in declared order. */
       readonly steps: readonly string[];
+      /** The steps' graph, when the workflow is written as one (design 5.4); undefined for a chain. */
+      readonly graph?: WorkflowGraph;
       readonly policy: ResolvedPolicy;
     };
 
@@ -98,6 +113,38 @@ function texts(
 }
 
 /**
+ * The steps of one workflow: a v1 list of worker types (each one defined), or a graph (every
+ * rule of {@link graphIssues}). A list mixing both forms is refused entry by entry.
+ */
+function stepIssues(
+  workflow: unknown,
+  path: string,
+  workerTypes: ReadonlySet<string>,
+): ValidationIssue[] {
+  const steps =
+    workflow !== null && typeof workflow === 'object'
+      ? (workflow as Record<string, unknown>)['steps']
+      : undefined;
+  if (!Array.isArray(steps)) return [];
+  if (isGraphSteps(steps)) return graphIssues(steps as unknown[], path, workerTypes);
+  const issues: ValidationIssue[] = [];
+  for (const { index, value: step } of entries(steps)) {
+    if (typeof step !== 'string')
+      issues.push({
+        path: `${path}[${index}]`,
+        message:
+          'must be a worker type, like the first step (a list is all worker types or all step objects)',
+      });
+    else if (!workerTypes.has(step))
+      issues.push({
+        path: `${path}[${index}]`,
+        message: `"${step}" is not a worker type defined under workers`,
+      });
+  }
+  return issues;
+}
+
+/**
  * Rules across entries, applied to the well-formed parts of a document that may still hold
  * errors (those are reported by the field rules): never throws on a wrong shape.
  */
@@ -127,14 +174,7 @@ function crossCheck(config: ManagerConfig): ValidationIssue[] {
         });
       else workflowTypes.set(type, index);
     }
-    for (const { index: stepIndex, value: step } of texts(workflow, 'steps')) {
-      if (!workerTypes.has(step)) {
-        issues.push({
-          path: `workflows[${index}].steps[${stepIndex}]`,
-          message: `"${step}" is not a worker type defined under workers`,
-        });
-      }
-    }
+    issues.push(...stepIssues(workflow, `workflows[${index}].steps`, new Set(workerTypes.keys())));
   }
   const owners = new Map<string, string>();
   const claim = (contentType: string, path: string): void => {
@@ -212,15 +252,25 @@ export function routesOf(config: ManagerConfig): Map<string, Route> {
   }
   for (const workflow of config.workflows) {
     for (const contentType of workflow.contentTypes ?? [workflow.type]) {
-      routes.set(contentType, {
-        kind: 'workflow',
-        workflow: workflow.type,
-        steps: workflow.steps,
-        policy: resolvePolicy(workflow),
-      });
+      routes.set(contentType, workflowRoute(workflow));
     }
   }
   return routes;
+}
+
+/** The route of a valid workflow: its worker types in declared order, and its graph if it is one. */
+function workflowRoute(workflow: WorkflowConfig): Route {
+  const policy = resolvePolicy(workflow);
+  if (!isGraphSteps(workflow.steps))
+    return { kind: 'workflow', workflow: workflow.type, steps: workflow.steps as string[], policy };
+  const graph = graphOf(workflow.steps as GraphStepConfig[]);
+  return {
+    kind: 'workflow',
+    workflow: workflow.type,
+    steps: graph.steps.map((step) => step.worker),
+    graph,
+    policy,
+  };
 }
 
 /** Retry wait before attempt `attempt` (2 = first retry) under `policy`. */

@@ -42,6 +42,7 @@ import {
   SubmittedBatchDto,
   type SubmittedRequestDto,
 } from './dto/request-view.dto';
+import { RequestStepsDto } from './dto/request-steps.dto';
 import { SubmitBatchDto, SubmitRequestDto } from './dto/submit-request.dto';
 import { BatchCallbackIntake } from './batch-callback-intake';
 import { type SubmitBody, SubmitBodyPipe } from './submit-body.pipe';
@@ -194,6 +195,19 @@ export class RequestsController {
   @ApiNotFoundResponse({ type: ApiErrorBody })
   get(@Param('id') id: string): Promise<RequestDetailDto> {
     return this.reads.get(id).catch(rethrowAsApiError);
+  }
+
+  @Get(':id/steps')
+  @ApiOperation({
+    summary: 'The steps of a graph request',
+    description:
+      'Each step that became ready so far, in declared order, with its state, dispatches, latest attempt, timings and ' +
+      'the sizes of its stored input and output (design 5.4). A request that is not a graph has none.',
+  })
+  @ApiOkResponse({ type: RequestStepsDto })
+  @ApiNotFoundResponse({ type: ApiErrorBody })
+  steps(@Param('id') id: string): Promise<RequestStepsDto> {
+    return this.reads.steps(id).catch(rethrowAsApiError);
   }
 
   @Get(':id/output')

@@ -125,7 +125,22 @@ export const CONFIG_DOCUMENT_SCHEMA: SchemaObject = {
           type: { type: 'string', example: 'product/ingest' },
           steps: {
             type: 'array',
-            items: { type: 'string' },
+            description:
+              'Worker types in order (a chain), or a graph of steps { id, worker, after } (design 5.4).',
+            items: {
+              oneOf: [
+                { type: 'string' },
+                {
+                  type: 'object',
+                  required: ['id', 'worker'],
+                  properties: {
+                    id: { type: 'string', example: 'describe' },
+                    worker: { type: 'string', example: 'metadata-extractor' },
+                    after: { type: 'array', items: { type: 'string' }, example: ['move'] },
+                  },
+                },
+              ],
+            },
             minItems: 1,
             example: ['file-mover', 'metadata-extractor'],
           },

@@ -28,6 +28,9 @@ import { takeTokens, windowSize } from './dispatch-window';
 import { type JobMessage, jobMessages } from './job-messages';
 import { liveConcurrency } from './live-concurrency';
 
+/** How long a claimed job's lease is renewed before its publish starts: far past any commit. */
+const CLAIM_RENEWAL_MS = 60_000;
+
 /**
  * Feeds each worker type its dispatch window (design 5.1). Claims happen inside the
  * transaction that made room or queued work (intake, answers, operations, sweeps), under the
@@ -47,6 +50,11 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
   readonly budget: ByteBudget;
   /** Jobs published by this replica and not yet confirmed: their leases are renewed. */
   private readonly pending = new Map<string, number>();
+  /**
+   * Jobs claimed by this replica whose publish has not started yet (their transaction may still
+   * be committing): their leases are renewed too, for at most {@link CLAIM_RENEWAL_MS}.
+   */
+  private readonly claimed = new Map<string, { attempt: number; claimedAt: number }>();
   private readonly draining = new Set<string>();
   private readonly again = new Set<string>();
   private readonly running = new Set<Promise<unknown>>();
@@ -152,7 +160,10 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
       (a, b) => b.priority - a.priority || Number(a.seq) - Number(b.seq),
     );
     const publishedAt = Date.now();
-    for (const row of ordered) this.pending.set(row.id, row.attempt);
+    for (const row of ordered) {
+      this.pending.set(row.id, row.attempt);
+      this.forgetClaim(row.id, row.attempt);
+    }
     // Before publishing: a fast worker's answer may be applied before the confirm is recorded.
     this.timings.published(ordered, publishedAt);
     const messages = this.messagesOf(ordered, publishedAt);
@@ -216,7 +227,7 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
 
   /** True while this replica waits on the broker's confirm of that job (its lease is renewed). */
   isPending(id: string, attempt: number): boolean {
-    return this.pending.get(id) === attempt;
+    return this.pending.get(id) === attempt || this.claimed.get(id)?.attempt === attempt;
   }
 
   /**
@@ -232,7 +243,19 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
 
   /** Keys of the jobs this replica waits on (tests, diagnostics). */
   pendingKeys(): DispatchKey[] {
-    return [...this.pending].map(([id, attempt]) => ({ id, attempt }));
+    const keys = [...this.pending].map(([id, attempt]) => ({ id, attempt }));
+    const oldest = Date.now() - CLAIM_RENEWAL_MS;
+    for (const [id, claim] of this.claimed) {
+      // A claim never published (its caller failed after the commit) stops being renewed, so
+      // its lease expires and the sweep publishes it: the safe default.
+      if (claim.claimedAt < oldest) this.claimed.delete(id);
+      else if (!this.pending.has(id)) keys.push({ id, attempt: claim.attempt });
+    }
+    return keys;
+  }
+
+  private forgetClaim(id: string, attempt: number): void {
+    if (this.claimed.get(id)?.attempt === attempt) this.claimed.delete(id);
   }
 
   private async claimType(tx: Tx, type: string): Promise<ClaimedJobs> {
@@ -270,6 +293,13 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
     );
     const changes = rows.map((row) => new RowChange(row)).filter((change) => claim(change));
     await this.requests.write(tx, changes, this.environment.dispatchLeaseMs);
+    // Pending from the claim on, not from the publish: a commit that ends after the lease (a
+    // loaded database) must not let the sweeper publish a second copy before this one goes out.
+    const claimedAt = Date.now();
+    for (const { row } of changes) this.claimed.set(row.id, { attempt: row.attempt, claimedAt });
+    tx.onRollback(() => {
+      for (const { row } of changes) this.forgetClaim(row.id, row.attempt);
+    });
     return { rows: changes.map((change) => change.row as DispatchRow), bytes };
   }
 
@@ -290,7 +320,7 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async renewLeases(): Promise<void> {
-    if (this.pending.size === 0) return;
+    if (this.pending.size === 0 && this.claimed.size === 0) return;
     try {
       await this.repository.renewLeases(this.pendingKeys(), this.environment.dispatchLeaseMs);
     } catch (error) {

@@ -1,4 +1,5 @@
 import { canTransition, jobMessageId, type JobInput } from '@org/protocol';
+import { nextAttempt, requestIdOf } from './graph-rows';
 import { type DispatchRow, type RequestRow } from './request-row';
 import { type RowChange } from './row-change';
 
@@ -12,7 +13,7 @@ export function claim(change: RowChange): boolean {
   if (row.state !== 'QUEUED' && row.state !== 'NO_WORKER_AVAILABLE') return false;
   if (!canTransition(row.state, 'TO_DISPATCH')) return false;
   change.move('TO_DISPATCH');
-  row.attempt += 1;
+  row.attempt = nextAttempt(row);
   row.cycle_attempts += 1;
   row.worker_id = null;
   row.messages = [];
@@ -29,7 +30,7 @@ export function redispatch(change: RowChange): boolean {
   const { row } = change;
   if (row.state !== 'TO_DISPATCH') return false;
   change.move('TO_DISPATCH');
-  row.attempt += 1;
+  row.attempt = nextAttempt(row);
   change.claimed = true;
   return true;
 }
@@ -46,7 +47,7 @@ export function redispatchAlone(change: RowChange, attempt: number): boolean {
   if (row.state !== 'TO_DISPATCH' && row.state !== 'DISPATCHED' && row.state !== 'RUNNING')
     return false;
   change.move('TO_DISPATCH');
-  row.attempt += 1;
+  row.attempt = nextAttempt(row);
   row.worker_id = null;
   change.claimed = true;
   return true;
@@ -67,16 +68,18 @@ export function jobDeadline(row: RequestRow, dispatchedAt: number): number | und
 
 /** The job of a row's current step and attempt. */
 export function jobOf(row: DispatchRow, dispatchedAt: number): JobInput {
+  const requestId = requestIdOf(row);
   return {
-    requestId: row.id,
+    requestId,
     attempt: row.attempt,
     workerType: row.worker_type,
     contentType: row.input_content_type,
     workflow: row.workflow ?? undefined,
     step: row.step,
+    stepId: row.step_id ?? undefined,
     deadline: jobDeadline(row, dispatchedAt),
     meta: row.meta,
-    messageId: jobMessageId(row.id, row.attempt),
+    messageId: jobMessageId(requestId, row.attempt),
     correlationId: row.correlation_id ?? undefined,
     mimeType: row.input_mime ?? undefined,
     body: row.input,

@@ -15,6 +15,11 @@ export interface EngineContext {
   isAvailable(workerType: string): boolean;
   /** The failure policy of the row's workflow, else of its worker type, else the defaults. */
   failurePolicy(row: RequestRow): ResolvedPolicy;
+  /**
+   * The timeout of a graph step run by `workerType` in `workflow`: the worker type's
+   * `timeoutMs`, else the workflow's. Absent: the request's own.
+   */
+  stepTimeoutMs?(workflow: string | null, workerType: string): number | null;
   /** The fairness key of the row's current worker type (`fairness: tenant | owner`), or null. */
   fairKey(row: RequestRow): string | null;
   /** Content type of a step's output: the worker's word, else the type's `output`, else the input's. */

@@ -1,6 +1,7 @@
 import { canTransition, retryDelayMs } from '@org/protocol';
 import { type EngineContext } from './engine-context';
 import { type Effects, eventOf } from './effects';
+import { isStepRow, requestIdOf } from './graph-rows';
 import { type Outcome } from './outcome';
 import { type RowChange } from './row-change';
 import { wait } from './waiting';
@@ -48,7 +49,8 @@ export function fail(
   row.messages = messages;
   row.not_before = null;
   effects.terminal.push(eventOf(row, state));
-  if (!policy.keepErrors) change.finish();
+  // A failed graph step stays for its request's retry; keepErrors applies to the request.
+  if (!policy.keepErrors && !isStepRow(row)) change.finish();
   return true;
 }
 
@@ -76,7 +78,7 @@ export function timeOut(change: RowChange, context: EngineContext, effects: Effe
   );
   if (applied) {
     effects.cancels.push({
-      requestId: row.id,
+      requestId: requestIdOf(row),
       attempt,
       workerType: row.worker_type,
       workerId: holder,

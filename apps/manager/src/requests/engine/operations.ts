@@ -7,6 +7,7 @@ import {
   type RequestState,
 } from '@org/protocol';
 import { type EngineContext } from './engine-context';
+import { isCoordinator, requestIdOf, retryGraph } from './graph-rows';
 import { type Effects, eventOf } from './effects';
 import { type RowChange } from './row-change';
 import { wait } from './waiting';
@@ -35,6 +36,8 @@ export function retry(
 ): readonly RequestState[] | undefined {
   const { row } = change;
   if (!RETRYABLE_REQUEST_STATES.includes(row.state)) return RETRYABLE_REQUEST_STATES;
+  // A graph request runs again; its failed steps are retried when it settles (engine/graph).
+  if (isCoordinator(row)) return retryGraph(change) ? undefined : RETRYABLE_REQUEST_STATES;
   if (TERMINAL_REQUEST_STATES.includes(row.state)) {
     row.cycle_attempts = 0;
     row.messages = [];
@@ -66,9 +69,10 @@ export function cancel(
   row.messages = [reason];
   row.not_before = null;
   effects.terminal.push(eventOf(row, 'CANCELLED'));
-  if (outstanding) {
+  // A graph request holds no job itself: its steps are cancelled when it settles.
+  if (outstanding && !isCoordinator(row)) {
     effects.cancels.push({
-      requestId: row.id,
+      requestId: requestIdOf(row),
       attempt: row.attempt,
       workerType: row.worker_type,
       workerId: row.worker_id,

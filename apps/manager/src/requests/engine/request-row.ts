@@ -49,6 +49,14 @@ export interface RequestRow {
    * given, null when the type has no fairness: the backlog order of fair types.
    */
   fair_key: string | null;
+  /**
+   * Graph workflows (design 5.4): on the request's own row (the coordinator) its own id, on a
+   * step row the request's id; null (or absent, in rows built before graphs) for a chain or a
+   * single worker type.
+   */
+  graph_of?: string | null;
+  /** The graph step a step row runs (`wm-step-id`); null on other rows. */
+  step_id?: string | null;
 }
 
 /** A row with what a job needs: its arrival order and its current step's input. */
@@ -93,6 +101,8 @@ export const ROW_COLUMNS: readonly (keyof RequestRow)[] = [
   'accept_batch',
   'parent_id',
   'fair_key',
+  'graph_of',
+  'step_id',
 ];
 
 /** `a.id, a.state, …` for a SELECT or RETURNING list. */

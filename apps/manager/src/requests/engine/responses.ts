@@ -3,6 +3,7 @@ import { type DropReason } from './drop-reason';
 import { type EngineContext } from './engine-context';
 import { type Effects, eventOf } from './effects';
 import { fail } from './failures';
+import { isStepRow } from './graph-rows';
 import { type Outcome } from './outcome';
 import { type RowChange } from './row-change';
 import { wait } from './waiting';
@@ -108,7 +109,8 @@ function succeed(
     row.input_content_type,
   );
   const meta = { ...row.meta, ...outcome.meta };
-  if (row.step + 1 < row.steps.length) {
+  // A graph step's row ends at its own SUCCESS: what follows is decided by engine/graph.
+  if (row.step + 1 < row.steps.length && !isStepRow(row)) {
     row.step += 1;
     row.worker_type = row.steps[row.step]!;
     row.input_content_type = outputType;
@@ -135,7 +137,8 @@ function succeed(
       meta,
     }),
   );
-  if (context.failurePolicy(row).keepSuccess) {
+  // A graph step's output is kept until its request ends: later steps and the result read it.
+  if (context.failurePolicy(row).keepSuccess || isStepRow(row)) {
     change.output = {
       body: outcome.body,
       contentType: outputType,

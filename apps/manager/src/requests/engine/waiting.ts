@@ -1,5 +1,6 @@
 import { canTransition, WAITING_REQUEST_STATES, type RequestState } from '@org/protocol';
 import { type EngineContext } from './engine-context';
+import { isStepRow } from './graph-rows';
 import { type Effects, eventOf } from './effects';
 import { type RequestRow } from './request-row';
 import { type RowChange } from './row-change';
@@ -84,6 +85,6 @@ export function expireStartBy(
   ];
   row.not_before = null;
   effects.terminal.push(eventOf(row, 'ERROR'));
-  if (!context.failurePolicy(row).keepErrors) change.finish();
+  if (!context.failurePolicy(row).keepErrors && !isStepRow(row)) change.finish();
   return true;
 }

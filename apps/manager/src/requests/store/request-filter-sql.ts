@@ -29,6 +29,8 @@ export function filterConditions(
 ): SqlConditions {
   const sql = new SqlConditions();
   const p = options.alias ? `${options.alias}.` : '';
+  // The steps of graph requests are rows too, read through their request (GET …/steps).
+  sql.add(`(${p}graph_of IS NULL OR ${p}graph_of = ${p}id)`);
   if (options.withState && filter.state && filter.state.length > 0)
     sql.add(`${p}state = ANY(${sql.param(filter.state)}::text[])`);
   const equal: Array<[keyof RequestFilter, string]> = [

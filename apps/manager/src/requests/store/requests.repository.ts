@@ -38,18 +38,18 @@ export class RequestsRepository {
       `INSERT INTO ${requests} (id, state, content_type, workflow, steps, step, worker_type, attempt, cycle_attempts,
          input, input_content_type, input_mime, meta, payload_sha256, tenant, owner, session, correlation_id,
          reply_to, traceparent, tracestate, timeout_ms, priority, not_before, start_by, notify, accept_batch,
-         parent_id, fair_key)
+         parent_id, fair_key, graph_of)
        SELECT u.id, u.state, u.content_type, u.workflow, string_to_array(u.steps, ','), 0, u.worker_type, 0, 0,
          ${sliceSql('$26', 'u.input_off', 'u.input_len')}, u.content_type, u.input_mime, '{}'::jsonb, u.sha, u.tenant, u.owner, u.session, u.correlation_id,
          u.reply_to, u.traceparent, u.tracestate, u.timeout_ms, u.priority, u.not_before, u.start_by, u.notify,
-         u.accept_batch, u.parent_id, u.fair_key
+         u.accept_batch, u.parent_id, u.fair_key, u.graph_of
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
                    $9::bytea[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
                    $16::text[], $17::int[], $18::smallint[], $19::timestamptz[], $20::timestamptz[], $21::text[],
-                   $22::boolean[], $23::text[], $24::text[], $25::int[])
+                   $22::boolean[], $23::text[], $24::text[], $25::int[], $27::text[])
          AS u(id, state, content_type, workflow, steps, worker_type, input_off, input_mime, sha, tenant, owner,
               session, correlation_id, reply_to, traceparent, tracestate, timeout_ms, priority, not_before,
-              start_by, notify, accept_batch, parent_id, fair_key, input_len)
+              start_by, notify, accept_batch, parent_id, fair_key, input_len, graph_of)
        WHERE NOT EXISTS (SELECT 1 FROM ${finished} f WHERE f.id = u.id)
        ON CONFLICT (id) DO NOTHING
        RETURNING id, seq`,
@@ -147,6 +147,7 @@ export class RequestsRepository {
       column((r) => r.row.fair_key),
       inputs.lengths,
       inputs.blob,
+      column((r) => r.row.graph_of ?? null),
     ]);
     return new Map(rows.map((row) => [row.id, row.seq]));
   }

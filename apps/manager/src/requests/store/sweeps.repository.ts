@@ -80,7 +80,7 @@ export class SweepsRepository {
          DELETE FROM ${requests} WHERE id IN (
            SELECT id FROM ${requests}
            WHERE finished_at IS NOT NULL AND finished_at < now() - $4 * interval '1 millisecond'
-             AND state = ANY($3::text[]) AND state IN ${TERMINAL}
+             AND state = ANY($3::text[]) AND state IN ${TERMINAL} AND (graph_of IS NULL OR graph_of = id)
              AND (($1::text IS NOT NULL AND workflow = $1) OR ($1::text IS NULL AND workflow IS NULL AND worker_type = $2))
            LIMIT $5 FOR UPDATE SKIP LOCKED)
          RETURNING id, payload_sha256, state)
