@@ -287,7 +287,7 @@ function definitions(entries) {
 export function detailPage(main, id, navigate) {
   const status = h('div', { id: 'action-status', 'aria-live': 'polite' });
   return page(main, `Request ${id}`, async (body) => {
-    const { request, input, children, moreChildren, parent } = await api(
+    const { request, input, children, moreChildren, parent, graph } = await api(
       `requests/${encodeURIComponent(id)}`,
       { key: 'detail' },
     );
@@ -396,34 +396,36 @@ export function detailPage(main, id, navigate) {
         'section',
         { 'aria-labelledby': 'steps' },
         h('h2', { id: 'steps' }, request.workflow ? `Workflow ${request.workflow}` : 'Step'),
-        h(
-          'ol',
-          { class: 'steps', id: 'workflow-steps' },
-          request.steps.map((step, index) => {
-            const mark =
-              index < request.step
-                ? 'done'
-                : index > request.step
-                  ? 'pending'
-                  : failed
-                    ? 'failed'
-                    : request.state === 'SUCCESS'
-                      ? 'done'
-                      : 'current';
-            const label = {
-              done: '✓ done',
-              pending: '· not reached',
-              failed: '✗ failed here',
-              current: '▶ current',
-            }[mark];
-            return h(
-              'li',
-              { class: `step step-${mark}`, 'data-mark': mark },
-              h('strong', {}, step),
-              ` ${label}`,
-            );
-          }),
-        ),
+        graph
+          ? graphSteps(graph)
+          : h(
+              'ol',
+              { class: 'steps', id: 'workflow-steps' },
+              request.steps.map((step, index) => {
+                const mark =
+                  index < request.step
+                    ? 'done'
+                    : index > request.step
+                      ? 'pending'
+                      : failed
+                        ? 'failed'
+                        : request.state === 'SUCCESS'
+                          ? 'done'
+                          : 'current';
+                const label = {
+                  done: '✓ done',
+                  pending: '· not reached',
+                  failed: '✗ failed here',
+                  current: '▶ current',
+                }[mark];
+                return h(
+                  'li',
+                  { class: `step step-${mark}`, 'data-mark': mark },
+                  h('strong', {}, step),
+                  ` ${label}`,
+                );
+              }),
+            ),
       ),
       h(
         'section',
@@ -506,6 +508,41 @@ export function detailPage(main, id, navigate) {
       ),
     );
   });
+}
+
+/** A graph request's steps: each declared step with what it waits for and how it went. */
+function graphSteps(graph) {
+  const byId = new Map(graph.steps.map((step) => [step.stepId, step]));
+  const label = { SUCCESS: '✓ done', ERROR: '✗ failed', INVALID_CONTENT: '✗ refused' };
+  return table(
+    ['Step', 'Worker type', 'After', 'State', 'Attempt', 'Worker', 'Messages'],
+    graph.edges.map((edge) => {
+      const step = byId.get(edge.id);
+      const mark = !step
+        ? 'pending'
+        : ERROR_STATES.includes(step.state)
+          ? 'failed'
+          : step.state === 'SUCCESS'
+            ? 'done'
+            : 'current';
+      return [
+        h(
+          'span',
+          { class: `step step-${mark}`, 'data-step': edge.id, 'data-mark': mark },
+          h('strong', {}, edge.id),
+          ` ${label[step?.state] ?? (step ? '▶' : '· not reached')}`,
+        ),
+        edge.worker,
+        edge.after.length > 0 ? edge.after.join(', ') : '— (a root)',
+        step ? stateBadge(step.state) : '—',
+        step ? String(step.attempt) : '—',
+        step?.workerId ?? '—',
+        step ? step.messages.join('; ') : '',
+      ];
+    }),
+    'No step yet.',
+    'graph-steps',
+  );
 }
 
 export function workersPage(main) {

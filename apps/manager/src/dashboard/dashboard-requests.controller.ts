@@ -5,7 +5,8 @@ import { RequestFilterDto } from '../api/requests/dto/request-filter.dto';
 import { rethrowAsApiError } from '../api/domain-errors';
 import { notFound } from '../http/api-error';
 import { type HttpResponse } from '../http/http-types';
-import { RequestReads } from '../requests/request-reads.service';
+import { ConfigService } from '../config/config.service';
+import { RequestReads, type RequestSteps } from '../requests/request-reads.service';
 import {
   type RequestCounts,
   type RequestPage,
@@ -27,6 +28,7 @@ export class DashboardRequestsController {
   constructor(
     private readonly reads: RequestReads,
     private readonly requests: RequestsService,
+    private readonly config: ConfigService,
   ) {}
 
   /** A page without counts: they scan every matching row, so the page asks for them apart. */
@@ -74,10 +76,11 @@ export class DashboardRequestsController {
   @Get(':id')
   async detail(@Param('id') id: string): Promise<RequestDetailPage> {
     const detail = await this.reads.get(id).catch(rethrowAsApiError);
-    const [input, children, parent] = await Promise.all([
+    const [input, children, parent, steps] = await Promise.all([
       this.reads.input(id),
       this.reads.list({ parentId: id, limit: 50, counts: false }),
       detail.parentId ? this.reads.find(detail.parentId) : Promise.resolve(null),
+      this.reads.steps(id),
     ]);
     return {
       request: detail,
@@ -85,6 +88,7 @@ export class DashboardRequestsController {
       children: children.items,
       moreChildren: children.nextCursor !== null,
       parent: parent ? { id: parent.id, state: parent.state } : null,
+      graph: steps.graph ? { steps: steps.steps, edges: this.edgesOf(detail.workflow) } : null,
     };
   }
 
@@ -115,6 +119,16 @@ export class DashboardRequestsController {
     });
   }
 
+  /** A graph workflow's steps as the configuration declares them: id, worker type, after. */
+  private edgesOf(workflow: string | null): GraphEdge[] {
+    const declared = this.config.current().workflows.find((flow) => flow.type === workflow);
+    return (declared?.steps ?? []).flatMap((step) =>
+      typeof step === 'string'
+        ? []
+        : [{ id: step.id, worker: step.worker, after: step.after ?? [] }],
+    );
+  }
+
   private async *pages(query: Omit<ExportQueryDto, 'format'>): AsyncGenerator<RequestSummary[]> {
     let cursor: string | undefined;
     let written = 0;
@@ -134,6 +148,15 @@ export interface RequestDetailPage {
   readonly children: RequestSummary[];
   readonly moreChildren: boolean;
   readonly parent: { id: string; state: string } | null;
+  /** A graph request's steps so far and the declared graph; null for other requests. */
+  readonly graph: { steps: RequestSteps['steps']; edges: GraphEdge[] } | null;
+}
+
+/** One declared step of a graph workflow. */
+export interface GraphEdge {
+  readonly id: string;
+  readonly worker: string;
+  readonly after: readonly string[];
 }
 
 /** A file name from an id: anything but letters, digits, dot, dash and underscore becomes "_". */
