@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { type RunningManager } from '../../src/start-manager';
@@ -6,8 +7,15 @@ import { type RunningManager } from '../../src/start-manager';
 /** Debian's Chromium (`.ci/run` installs the package): never a downloaded browser. */
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** Where the tests write the screenshots the manager README shows. */
-export const SCREENSHOTS = path.resolve(__dirname, '../../../../docs/dashboard');
+/**
+ * Where the tests write their screenshots: `docs/dashboard` (committed, shown in the manager
+ * README) when `WM_UPDATE_SCREENSHOTS=1`, else a temporary directory, so an ordinary test run
+ * leaves the working tree clean. @default the temporary directory
+ */
+export const SCREENSHOTS =
+  process.env['WM_UPDATE_SCREENSHOTS'] === '1'
+    ? path.resolve(__dirname, '../../../../docs/dashboard')
+    : path.join(tmpdir(), 'wm-dashboard-screenshots');
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -47,7 +55,7 @@ export function expectNoPageErrors(errors: readonly string[], allowed: RegExp[] 
   expect(errors.filter((error) => !allowed.some((pattern) => pattern.test(error)))).toEqual([]);
 }
 
-/** Saves a full-page screenshot under docs/dashboard (committed, shown in the README). */
+/** Saves a full-page screenshot under {@link SCREENSHOTS}. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
