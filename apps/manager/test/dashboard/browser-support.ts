@@ -4,8 +4,12 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { type RunningManager } from '../../src/start-manager';
 
-/** Debian's Chromium (`.ci/run` installs the package): never a downloaded browser. */
-export const CHROMIUM = '/usr/bin/chromium';
+/**
+ * The browser the tests drive: Debian's Chromium (`.ci/run` installs the package), or the one
+ * `WM_CHROMIUM_PATH` names (the GitHub workflow's preinstalled Chrome); never a downloaded one.
+ * @default '/usr/bin/chromium'
+ */
+export const CHROMIUM = process.env['WM_CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 /**
  * Where the tests write their screenshots: `docs/dashboard` (committed, shown in the manager
