@@ -1,6 +1,7 @@
 // `pnpm test:cluster`: the tests that start services of their own on this machine (a
-// three-node RabbitMQ cluster, PgBouncer) and take minutes, kept out of `pnpm test`. Their
-// files end in `.cluster.test.ts`; the shared preset leaves them out of the default run.
+// three-node RabbitMQ cluster, PgBouncer) and take minutes (`*.cluster.test.ts`), and the ones
+// that load the broker so hard that a test running beside them stalls (`*.solo.test.ts`: 2,000
+// payloads of 1 MiB), kept out of `pnpm test` and run one at a time.
 const path = require('node:path');
 
 const projects = ['packages/testkit', 'apps/manager'].map((dir) => {
@@ -8,7 +9,7 @@ const projects = ['packages/testkit', 'apps/manager'].map((dir) => {
   return {
     ...config,
     displayName: `${config.displayName} (cluster)`,
-    testMatch: ['<rootDir>/test/**/*.cluster.test.ts'],
+    testMatch: ['<rootDir>/test/**/*.cluster.test.ts', '<rootDir>/test/**/*.solo.test.ts'],
     testPathIgnorePatterns: ['/node_modules/'],
   };
 });

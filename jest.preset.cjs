@@ -12,8 +12,9 @@ module.exports = function preset(dir) {
     displayName: path.relative(root, dir),
     testEnvironment: 'node',
     testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.ts'],
-    // `*.cluster.test.ts` start services of their own and take minutes: `pnpm test:cluster`.
-    testPathIgnorePatterns: ['/node_modules/', '\\.cluster\\.test\\.ts$'],
+    // `*.cluster.test.ts` start services of their own and take minutes; `*.solo.test.ts` load the
+    // broker so hard that a test beside them stalls: both run one at a time in `pnpm test:cluster`.
+    testPathIgnorePatterns: ['/node_modules/', '\\.(cluster|solo)\\.test\\.ts$'],
     transform: {
       '^.+\\.(t|j|mj)s$': [
         require.resolve('@swc/jest'),

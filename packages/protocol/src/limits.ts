@@ -52,7 +52,7 @@ export const DEFAULT_MAX_BATCH_BYTES = 8 * 1024 * 1024;
  * `WM_MAX_INFLIGHT_BYTES` default: payload bytes the manager holds in memory at once, split an
  * eighth to each payload consumer (requests, responses), half to dispatch claims, a quarter to
  * events. 32 MiB keeps a replica moving 2,000 × 1 MiB requests under 300 MB of RSS
- * (apps/manager/test/memory.test.ts); small payloads are bounded by the counts long before it.
+ * (apps/manager/test/memory.solo.test.ts); small payloads are bounded by the counts long before it.
  */
 export const DEFAULT_MAX_INFLIGHT_BYTES = 32 * 1024 * 1024;
 

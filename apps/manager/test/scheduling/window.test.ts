@@ -55,8 +55,11 @@ describe('dispatch window (design 5.1)', () => {
             [OUTSTANDING_REQUEST_STATES],
           ),
         ]);
+        // Outstanding at a worker: received and not yet answered. An answered job waits for
+        // its acknowledgement a moment longer, while the manager may already have refilled its
+        // slot: counting it would measure the ack's delay, not the window.
         const unacked = workers.reduce(
-          (sum, worker) => sum + worker.jobs.length - worker.settled,
+          (sum, worker) => sum + worker.jobs.length - worker.answered,
           0,
         );
         maxBroker = Math.max(maxBroker, queue.messageCount + unacked);

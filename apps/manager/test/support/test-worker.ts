@@ -69,6 +69,8 @@ export class TestWorker {
   readonly held: ConsumeMessage[] = [];
   /** Items of each job message received, in order (1 for a single job). */
   readonly messageSizes: number[] = [];
+  /** Jobs whose answer the broker confirmed (before their acknowledgement). */
+  answered = 0;
   /** Jobs acknowledged or rejected so far: `jobs.length - settled` are unacknowledged here. */
   settled = 0;
   private connection!: ChannelModel;
@@ -199,6 +201,7 @@ export class TestWorker {
       } else {
         for (const answer of answers) await this.respond(answer);
       }
+      this.answered += jobs.length;
       this.channel.ack(message);
       this.settled += jobs.length;
     } catch {
@@ -283,6 +286,7 @@ export class TestWorker {
       } else {
         await this.respond({ ...base, status: 'INVALID_CONTENT', messages: action.messages });
       }
+      this.answered += 1;
       this.channel.ack(message);
       this.settled += 1;
     } catch {
