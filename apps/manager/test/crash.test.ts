@@ -1,63 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'amqplib';
-import { HEADERS, type Names } from '@org/protocol';
-import { collectEvents, header, type TestNamespace, useTestNamespace, waitFor } from '@org/testkit';
+import { HEADERS } from '@org/protocol';
+import { collectEvents, header, useTestNamespace, waitFor } from '@org/testkit';
 import { database } from './support/harness';
+import { startManagerProcess } from './support/manager-process';
 import { publishMany } from './support/publish-many';
 import { TestWorker } from './support/test-worker';
 
-const MAIN = join(__dirname, '..', 'dist', 'main.js');
 const TOTAL = 2000;
-
-/** Starts `node dist/main.js` in the namespace and waits until it consumes requests. */
-async function startManagerProcess(ns: TestNamespace, configPath: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: ns.env({
-      WM_CONFIG: configPath,
-      PORT: '0',
-      WM_HEARTBEAT_EXPIRY_MS: '1500',
-      WM_DISPATCH_LEASE_MS: '1000',
-      WM_SWEEP_INTERVAL_MS: '100',
-      WM_CONFIG_POLL_MS: '500',
-    }),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null)
-        throw new Error(`the manager exited with ${child.exitCode}: ${stderr}`);
-      return (await consumers(ns.amqpUrl, ns.names)) > 0;
-    },
-    { timeoutMs: 30_000, what: 'the manager process consuming requests' },
-  );
-  return child;
-}
-
-async function consumers(url: string, names: Names): Promise<number> {
-  const connection = await connect(url);
-  try {
-    const channel = await connection.createChannel();
-    channel.on('error', () => undefined);
-    const queue = await channel.checkQueue(names.queues.managerRequests).catch(() => undefined);
-    return queue?.consumerCount ?? 0;
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
-}
 
 describe('a manager process killed with SIGKILL mid-load', () => {
   const ns = useTestNamespace('mk');
 
   it('loses no request and strands none after a restart', async () => {
-    if (!existsSync(MAIN))
-      throw new Error(
-        `${MAIN} is missing: build the manager first (npx tsc -b apps/manager/tsconfig.build.json)`,
-      );
     const dir = mkdtempSync(join(tmpdir(), 'wm-crash-'));
     const configPath = join(dir, 'manager.yaml');
     writeFileSync(configPath, 'workers:\n  - type: crashy\n    contentTypes: [crash/x]\n');
