@@ -5,6 +5,7 @@ import {
   notifies,
   type EventInput,
   type Names,
+  type OutgoingMessage,
 } from '@org/protocol';
 import { MANAGER_ENVIRONMENT, NAMES } from '../../config/environment.tokens';
 import { type ManagerEnvironment } from '../../config/manager-environment';
@@ -119,7 +120,7 @@ export class RequesterEvents {
    */
   private send(events: readonly PendingEvent[]): Array<Promise<void>> {
     const sends: Array<Promise<void>> = [];
-    const batched = new Map<string, EventInput[]>();
+    const batched = new Map<string, Array<{ event: EventInput; message: OutgoingMessage }>>();
     for (const pending of events) {
       if (!notifies(pending.notify, pending.event.state)) continue;
       const event = this.traces.event(pending.event);
@@ -133,16 +134,17 @@ export class RequesterEvents {
         continue;
       }
       const group = batched.get(pending.replyTo);
-      if (group) group.push(event);
-      else batched.set(pending.replyTo, [event]);
+      if (group) group.push({ event, message });
+      else batched.set(pending.replyTo, [{ event, message }]);
     }
     for (const [replyTo, group] of batched) {
       if (group.length === 1) {
-        sends.push(this.amqp.sendToQueue(replyTo, buildEvent(this.names, group[0]!)));
+        sends.push(this.amqp.sendToQueue(replyTo, group[0]!.message));
         continue;
       }
       const limits = { maxBytes: this.environment.maxBatchBytes };
-      for (const { message } of buildEventBatches(this.names, replyTo, group, limits)) {
+      const inputs = group.map(({ event }) => event);
+      for (const { message } of buildEventBatches(this.names, replyTo, inputs, limits)) {
         sends.push(this.amqp.sendToQueue(replyTo, message));
       }
     }
