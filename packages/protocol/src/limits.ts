@@ -67,3 +67,10 @@ export const DEFAULT_INSTANCE_CONCURRENCY = 8;
 
 /** Dispatch window: jobs outstanding per advertised concurrency slot (design 5.1: × 2). */
 export const WINDOW_PER_CONCURRENCY = 2;
+
+/**
+ * Dispatch window: the most it widens to for jobs shorter than the dispatch round trip, per
+ * advertised concurrency slot (the manager's `WM_DISPATCH_HORIZON_MS`; ours, not design 5.1's).
+ * It bounds how many jobs already sent a higher-priority request can find ahead of it.
+ */
+export const MAX_WINDOW_PER_CONCURRENCY = 8;

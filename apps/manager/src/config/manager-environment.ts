@@ -82,6 +82,14 @@ export interface ManagerEnvironment {
   readonly replicaId: string;
   /** `WM_DISPATCH_LEASE_MS`: how long a recorded job (or outbox event) may stay unconfirmed before any replica publishes it again. @default 10000 */
   readonly dispatchLeaseMs: number;
+  /**
+   * `WM_DISPATCH_HORIZON_MS`: for jobs shorter than the dispatch round trip, a worker type's
+   * window widens from twice its live concurrency to the jobs it answers in this time (measured
+   * by each replica over the last second), so its workers never idle between round trips; it is
+   * also about the longest a higher-priority request then waits behind jobs already sent. 0
+   * keeps the window at twice the concurrency. @default 1000
+   */
+  readonly dispatchHorizonMs: number;
   /** `WM_SWEEP_INTERVAL_MS`: period of the lease, waiting, retry, timeout and outbox sweeps. @default 1000 */
   readonly sweepIntervalMs: number;
   /** `WM_CONFIG_POLL_MS`: how often a replica looks for a configuration changed by another. @default 2000 */
@@ -247,6 +255,7 @@ export function loadEnvironment(
     livenessPollMs: int('WM_LIVENESS_POLL_MS', 250, 20, 60_000),
     replicaId: text('WM_REPLICA_ID', randomBytes(6).toString('hex')),
     dispatchLeaseMs: int('WM_DISPATCH_LEASE_MS', 10_000, 100, 3_600_000),
+    dispatchHorizonMs: int('WM_DISPATCH_HORIZON_MS', 1000, 0, 60_000),
     sweepIntervalMs: int('WM_SWEEP_INTERVAL_MS', 1000, 20, 600_000),
     configPollMs: int('WM_CONFIG_POLL_MS', 2000, 20, 600_000),
     batchSize: int('WM_BATCH_SIZE', 200, 1, 5000),

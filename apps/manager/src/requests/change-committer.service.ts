@@ -20,6 +20,8 @@ export interface AfterCommit {
   readonly staged: StagedEvents;
   readonly cancels: readonly CancelOrder[];
   readonly jobs: ClaimedJobs;
+  /** Jobs that stopped being outstanding, by worker type (they pace its window). */
+  readonly left?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -53,6 +55,7 @@ export class ChangeCommitter {
       );
     }
     const wake = new Set(effects.wake);
+    const left = new Map<string, number>();
     for (const change of changes) {
       // A job of this type is no longer outstanding: its slot is free for the next one.
       if (
@@ -62,10 +65,11 @@ export class ChangeCommitter {
           change.row.worker_type !== change.beforeWorkerType)
       ) {
         wake.add(change.beforeWorkerType);
+        left.set(change.beforeWorkerType, (left.get(change.beforeWorkerType) ?? 0) + 1);
       }
     }
     const jobs = await this.dispatcher.claimInTx(tx, wake);
-    return { events: effects.events, staged, cancels: effects.cancels, jobs };
+    return { events: effects.events, staged, cancels: effects.cancels, jobs, left };
   }
 
   /**
@@ -74,6 +78,7 @@ export class ChangeCommitter {
    * together.
    */
   async carryOut(after: AfterCommit): Promise<void> {
+    for (const [type, count] of after.left ?? []) this.dispatcher.left(type, count);
     this.events.inform(after.events);
     await Promise.all([
       this.events.deliver(after.staged),

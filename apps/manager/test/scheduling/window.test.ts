@@ -9,35 +9,52 @@ import {
   startTestWorker,
 } from '../support/harness';
 import { type TestWorker } from '../support/test-worker';
+import { type ManagerEnvironment } from '../../src/config/manager-environment';
 
 const config = { workers: [{ type: 'win', contentTypes: ['text/win'] }] };
-const REQUESTS = 1000;
 const CONCURRENCY = 4;
 /** Design 5.1: twice the concurrency of the live instances (two of 4). */
 const WINDOW = 2 * 2 * CONCURRENCY;
+/** The design's fixed window: no widening for short jobs. */
+const FIXED = { dispatchHorizonMs: 0 };
 
 /** A handler that yields once, so jobs overlap while the backlog drains. */
-const slow = async () => {
+const short = async () => {
   await new Promise((resolve) => setImmediate(resolve));
   return { status: 'SUCCESS' as const, body: Buffer.from('ok') };
 };
 
+/** 600 ms per job: 2 × 4 slots answer 13 per second, 13 per 1 s horizon, under the floor of 16. */
+const long = async () => {
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  return { status: 'SUCCESS' as const, body: Buffer.from('ok') };
+};
+
+interface Run {
+  readonly replicas: number;
+  readonly requests: number;
+  readonly handler: typeof short;
+  readonly overrides: Partial<ManagerEnvironment>;
+  readonly config?: unknown;
+}
+
 describe('dispatch window (design 5.1)', () => {
   const ns = useTestNamespace();
 
-  async function run(replicas: number): Promise<{ maxBroker: number; maxTable: number }> {
-    const { manager, events } = await startObservedManager(ns(), config);
+  async function run(options: Run): Promise<{ maxBroker: number; maxTable: number }> {
+    const { replicas, requests: REQUESTS, handler, overrides } = options;
+    const { manager, events } = await startObservedManager(
+      ns(),
+      options.config ?? config,
+      overrides,
+    );
     const managers = [manager];
     for (let index = 1; index < replicas; index++)
-      managers.push(await startTestManager(ns(), config));
+      managers.push(await startTestManager(ns(), options.config ?? config, overrides));
     const workers: TestWorker[] = [];
     for (let index = 0; index < 2; index++)
       workers.push(
-        await startTestWorker(
-          ns(),
-          { type: 'win', concurrency: CONCURRENCY, handler: slow },
-          managers,
-        ),
+        await startTestWorker(ns(), { type: 'win', concurrency: CONCURRENCY, handler }, managers),
       );
     const connection = await connect(ns().amqpUrl);
     ns().defer(() => connection.close());
@@ -79,14 +96,55 @@ describe('dispatch window (design 5.1)', () => {
   }
 
   it('never has more jobs outstanding than twice the live concurrency; all finish', async () => {
-    const { maxBroker, maxTable } = await run(1);
+    const { maxBroker, maxTable } = await run({
+      replicas: 1,
+      requests: 1000,
+      handler: short,
+      overrides: FIXED,
+    });
     expect(maxTable).toBeGreaterThan(CONCURRENCY);
     expect(maxTable).toBeLessThanOrEqual(WINDOW);
     expect(maxBroker).toBeLessThanOrEqual(WINDOW);
   }, 180_000);
 
   it('holds the same bound with two replicas: the window is shared, not multiplied', async () => {
-    const { maxBroker, maxTable } = await run(2);
+    const { maxBroker, maxTable } = await run({
+      replicas: 2,
+      requests: 1000,
+      handler: short,
+      overrides: FIXED,
+    });
+    expect(maxTable).toBeLessThanOrEqual(WINDOW);
+    expect(maxBroker).toBeLessThanOrEqual(WINDOW);
+  }, 180_000);
+
+  it('widens for jobs shorter than the round trip (WM_DISPATCH_HORIZON_MS)', async () => {
+    const widened = await run({ replicas: 1, requests: 2000, handler: short, overrides: {} });
+    expect(widened.maxTable).toBeGreaterThan(WINDOW + 8);
+  }, 180_000);
+
+  it('widened, is still capped by maxInFlight', async () => {
+    const cap = WINDOW + 8;
+    const capped = await run({
+      replicas: 1,
+      requests: 1000,
+      handler: short,
+      overrides: {},
+      config: { workers: [{ type: 'win', contentTypes: ['text/win'], maxInFlight: cap }] },
+    });
+    expect(capped.maxTable).toBeGreaterThan(WINDOW);
+    expect(capped.maxTable).toBeLessThanOrEqual(cap);
+    expect(capped.maxBroker).toBeLessThanOrEqual(cap);
+  }, 180_000);
+
+  it('stays at twice the concurrency for jobs longer than the round trip', async () => {
+    const { maxBroker, maxTable } = await run({
+      replicas: 1,
+      requests: 48,
+      handler: long,
+      overrides: {},
+    });
+    expect(maxTable).toBeGreaterThan(CONCURRENCY);
     expect(maxTable).toBeLessThanOrEqual(WINDOW);
     expect(maxBroker).toBeLessThanOrEqual(WINDOW);
   }, 180_000);

@@ -78,7 +78,9 @@ export const priorityScenario: Scenario = {
       // window of low-priority jobs is unavoidable. Here nothing was out (no worker alive), but
       // the window refilled as the last high-priority jobs go out also carries low-priority ones,
       // which run beside them and may finish first. Hence two windows: anything beyond means the
-      // backlog was not taken in priority order.
+      // backlog was not taken in priority order. The window counted is the floor (2 ×
+      // concurrency): the worker has just started, so no answers have widened it yet when the
+      // high-priority jobs go out.
       const window = WINDOW_PER_CONCURRENCY * options.concurrency;
       const share = (lowBefore / lowCount) * 100;
       log(

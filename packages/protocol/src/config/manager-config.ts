@@ -148,7 +148,8 @@ export class WorkerTypeConfig extends FailurePolicy {
   /**
    * Upper bound of this type's dispatch window: jobs outstanding (published, not yet answered)
    * across every manager replica. @default none: the window is twice the concurrency advertised
-   * by the type's live ready instances (8 for an instance that advertises none)
+   * by the type's live ready instances (8 for an instance that advertises none), or for short
+   * jobs what they answer within the manager's `WM_DISPATCH_HORIZON_MS`
    */
   @IsOptional()
   @IsInt()

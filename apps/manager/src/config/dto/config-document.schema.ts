@@ -57,7 +57,7 @@ const dispatchPolicy: Record<string, SchemaObject> = {
     minimum: 1,
     maximum: 1000000,
     description:
-      'Cap of the dispatch window (jobs outstanding across every replica). Default: none, the window is twice the concurrency of the live ready instances (8 for one that advertises none).',
+      'Cap of the dispatch window (jobs outstanding across every replica). Default: none, the window is twice the concurrency of the live ready instances (8 for one that advertises none), or for short jobs what they answer within WM_DISPATCH_HORIZON_MS.',
   },
   rateLimit: {
     type: 'object',

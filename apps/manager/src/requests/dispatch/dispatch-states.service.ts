@@ -9,13 +9,13 @@ import { WorkerCatalogue } from '../../workers/worker-catalogue.service';
 import { RequestReads } from '../request-reads.service';
 import { SweepsRepository } from '../store/sweeps.repository';
 import { DispatchControls } from './dispatch-controls.service';
-import { windowSize } from './dispatch-window';
+import { Dispatcher } from './dispatcher.service';
 
 /** One worker type's dispatch at a glance: window, backlog, pause, and what autoscaling should aim for. */
 export interface TypeDispatchState {
   readonly type: string;
   readonly liveInstances: number;
-  /** The window now (0 without a live instance). */
+  /** The window now, as this replica sizes it (0 without a live instance). */
   readonly window: number;
   /** Jobs outstanding now (published or about to be, not answered). */
   readonly outstanding: number;
@@ -51,6 +51,7 @@ export class DispatchStates {
     private readonly controls: DispatchControls,
     private readonly catalogue: WorkerCatalogue,
     private readonly config: ConfigService,
+    private readonly dispatcher: Dispatcher,
   ) {}
 
   async all(): Promise<TypeDispatchState[]> {
@@ -74,7 +75,7 @@ export class DispatchStates {
       return {
         type,
         liveInstances: live,
-        window: windowSize(concurrency, policy),
+        window: this.dispatcher.windowOf(type, policy),
         outstanding: busy,
         paused: pause?.paused ?? false,
         pauseReason: pause?.reason ?? null,

@@ -22,6 +22,7 @@ import { RequestCounters } from '../request-counters';
 import { RequestTimings } from '../request-timings';
 import { DispatchRepository, type DispatchKey } from '../store/dispatch.repository';
 import { RequestsRepository } from '../store/requests.repository';
+import { AnswerPace } from './answer-pace';
 import { ByteBudget } from './byte-budget';
 import { type ClaimedJobs, NO_JOBS } from './claimed-jobs';
 import { takeTokens, windowSize } from './dispatch-window';
@@ -48,6 +49,8 @@ const CLAIM_RENEWAL_MS = 60_000;
 export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Dispatcher');
   readonly budget: ByteBudget;
+  /** How fast each type's jobs leave the window here: widens the window of short jobs. */
+  private readonly pace = new AnswerPace();
   /** Jobs published by this replica and not yet confirmed: their leases are renewed. */
   private readonly pending = new Map<string, number>();
   /**
@@ -225,6 +228,23 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
+  /** `count` jobs of `type` stopped being outstanding (answered, cancelled, expired). */
+  left(type: string, count: number): void {
+    this.pace.record(type, count, Date.now());
+  }
+
+  /** The window of `type` now, as this replica sizes it (design 5.1, `windowSize`). */
+  windowOf(type: string, policy = resolveDispatchPolicy(this.config.worker(type))): number {
+    return windowSize(
+      {
+        liveConcurrency: liveConcurrency(this.catalogue, type),
+        answeredPerSecond: this.pace.perSecond(type, Date.now()),
+        horizonMs: this.environment.dispatchHorizonMs,
+      },
+      policy,
+    );
+  }
+
   /** True while this replica waits on the broker's confirm of that job (its lease is renewed). */
   isPending(id: string, attempt: number): boolean {
     return this.pending.get(id) === attempt || this.claimed.get(id)?.attempt === attempt;
@@ -261,7 +281,7 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
   private async claimType(tx: Tx, type: string): Promise<ClaimedJobs> {
     if (this.stopped || !this.catalogue.isAvailable(type)) return NO_JOBS;
     const policy = resolveDispatchPolicy(this.config.worker(type));
-    const window = windowSize(liveConcurrency(this.catalogue, type), policy);
+    const window = this.windowOf(type, policy);
     if (window <= 0) return NO_JOBS;
     await this.repository.lockType(tx, type);
     const control = await this.repository.control(tx, type);
