@@ -1,8 +1,10 @@
+import { Writable } from 'node:stream';
 import { connect, type AmqpConnectionManager } from 'amqp-connection-manager';
 import { parseAmqpUrls } from './amqp-urls';
 import { Backoff, InterruptibleSleep } from './backoff';
 import { type ConnectionLogger } from './connection-logger';
 import { brokerRefusal } from './broker-refusal';
+import { coalesceWrites } from './coalesced-writes';
 import { redactSecrets, redactUrl, redactUrls } from './redact';
 
 export interface ConnectionOptions {
@@ -62,8 +64,10 @@ export function createConnection(options: ConnectionOptions): ManagedConnection 
     reconnectTimeInSeconds: 0.05,
     connectionOptions: { clientProperties: { connection_name: options.name } },
   });
-  manager.on('connect', () => {
+  manager.on('connect', ({ connection }: { connection: unknown }) => {
     lastFailure = undefined;
+    const socket = socketOf(connection);
+    if (socket) coalesceWrites(socket);
   });
   manager.on('connectFailed', ({ err, url }: { err: Error; url?: unknown }) => {
     lastFailure = err;
@@ -90,6 +94,16 @@ export function createConnection(options: ConnectionOptions): ManagedConnection 
     resetBackoff: () => backoff.reset(),
     interruptBackoff: () => sleeper.interrupt(),
   };
+}
+
+/**
+ * The socket under an amqplib connection (`ChannelModel.connection.stream`, not part of its
+ * typed API: checked rather than assumed, so a changed amqplib only loses the coalescing).
+ */
+function socketOf(connection: unknown): Writable | undefined {
+  const stream = (connection as { connection?: { stream?: unknown } } | undefined)?.connection
+    ?.stream;
+  return stream instanceof Writable && typeof stream.cork === 'function' ? stream : undefined;
 }
 
 /** Why {@link connected} gave up. */
