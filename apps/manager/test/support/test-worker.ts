@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import {
+  connect,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+  type Options,
+} from 'amqplib';
 import {
   assertTopology,
   buildResponse,
@@ -101,8 +107,30 @@ export class TestWorker {
       workerId: this.id,
       ...input,
     });
-    this.channel.publish(message.exchange, message.routingKey, message.content, message.options);
-    await this.channel.waitForConfirms();
+    await this.publishConfirmed(message);
+  }
+
+  /**
+   * Publishes and waits for this message's own confirm. `waitForConfirms` would wait for every
+   * publish outstanding on the channel, so under steady traffic a job would count as unanswered
+   * long after the manager read its answer and refilled the slot.
+   */
+  private publishConfirmed(message: {
+    exchange: string;
+    routingKey: string;
+    content: Buffer;
+    options: Options.Publish;
+  }): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.channel.publish(
+        message.exchange,
+        message.routingKey,
+        message.content,
+        message.options,
+        (error: unknown) =>
+          error ? reject(error instanceof Error ? error : new Error('publish refused')) : resolve(),
+      );
+    });
   }
 
   /**
@@ -163,8 +191,7 @@ export class TestWorker {
       inFlight: 0,
       processed: this.jobs.length,
     });
-    this.channel.publish(message.exchange, message.routingKey, message.content, message.options);
-    await this.channel.waitForConfirms();
+    await this.publishConfirmed(message);
   }
 
   private async handleBatch(message: ConsumeMessage): Promise<void> {
@@ -195,9 +222,7 @@ export class TestWorker {
       }
       const answers = jobs.map((job, index) => this.answerOf(job, actions[index]!));
       if (this.options.respondInBatches) {
-        const batch = buildResponseBatch(this.options.names, answers);
-        this.channel.publish(batch.exchange, batch.routingKey, batch.content, batch.options);
-        await this.channel.waitForConfirms();
+        await this.publishConfirmed(buildResponseBatch(this.options.names, answers));
       } else {
         for (const answer of answers) await this.respond(answer);
       }

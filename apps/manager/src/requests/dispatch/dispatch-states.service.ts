@@ -41,7 +41,8 @@ export interface TypeDispatchState {
 /**
  * The state of each worker type's dispatch, for operators (REST), Prometheus and autoscalers
  * (KEDA's metrics-api trigger reads `waitingRequests`). Computed from the database, so every
- * replica answers the same (aggregate replicas' gauges with `max`).
+ * replica answers the same (aggregate replicas' gauges with `max`), except `window`, which each
+ * replica sizes from the answers it applied.
  */
 @Injectable()
 export class DispatchStates {
