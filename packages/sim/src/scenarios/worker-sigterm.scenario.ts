@@ -108,9 +108,27 @@ export const workerSigtermScenario: Scenario = {
         (line) =>
           line.sim === 'start' && line.id && (firstDone.get(line.id) ?? Infinity) <= line.at,
       ).length;
-      const finishedByFirstAfterSignal = lines.filter(
-        (line) => line.worker === 'first' && line.sim === 'done' && line.at >= signalledAt,
+      // By the worker's own timestamps: its stdout is read with a lag, so `held` (counted from
+      // the lines read when the signal went) may miss jobs it had just started.
+      const firstLines = lines.filter((line) => line.worker === 'first');
+      const keyOf = (line: JobLine) => `${line.id}:${line.attempt}`;
+      const doneBeforeSignal = new Set(
+        firstLines.filter((l) => l.sim === 'done' && l.at < signalledAt).map(keyOf),
+      );
+      const inFlightAtSignal = new Set(
+        firstLines
+          .filter((l) => l.sim === 'start' && l.at < signalledAt)
+          .map(keyOf)
+          .filter((key) => !doneBeforeSignal.has(key)),
+      );
+      const finishedAfterSignal = firstLines.filter(
+        (line) => line.sim === 'done' && line.at >= signalledAt,
+      );
+      const finishedOfInFlight = finishedAfterSignal.filter((line) =>
+        inFlightAtSignal.has(keyOf(line)),
       ).length;
+      // Items of a job batch it had begun: the batch is acked whole, so it runs them all.
+      const restOfBatches = finishedAfterSignal.length - finishedOfInFlight;
       const criteria: Criterion[] = [
         {
           name: 'requests lost',
@@ -133,9 +151,9 @@ export const workerSigtermScenario: Scenario = {
         },
         {
           name: 'jobs in flight at SIGTERM finished by the stopping worker',
-          target: `${held}`,
-          measured: String(finishedByFirstAfterSignal),
-          pass: finishedByFirstAfterSignal === held,
+          target: `every one (${inFlightAtSignal.size}; ${held} seen at the signal)`,
+          measured: `${finishedOfInFlight}, and ${restOfBatches} more of the job batches it had begun`,
+          pass: inFlightAtSignal.size >= held && finishedOfInFlight === inFlightAtSignal.size,
         },
       ];
       return {
@@ -144,7 +162,7 @@ export const workerSigtermScenario: Scenario = {
           {
             requests: ids.length,
             'in flight at SIGTERM': held,
-            'finished after SIGTERM': finishedByFirstAfterSignal,
+            'finished after SIGTERM': finishedAfterSignal.length,
             'exit s': (exitMs / 1000).toFixed(1),
             'exit code': String(exitCode),
             'jobs run': lines.filter((line) => line.sim === 'start').length,
