@@ -557,6 +557,20 @@ export function workersPage(main) {
       replace(status, notice(`${what}: ${errorText(error)}`, 'error'));
     }
   };
+  // One button: Resume while the type is paused, Pause otherwise.
+  const pauseToggle = (type, operate) => {
+    const verb = type.pause.paused ? 'resume' : 'pause';
+    const label = `${type.pause.paused ? 'Resume' : 'Pause'} ${type.type}`;
+    return h(
+      'button',
+      {
+        type: 'button',
+        disabled: !operate,
+        onclick: () => act(`workers/${encodeURIComponent(type.type)}/${verb}`, label),
+      },
+      label,
+    );
+  };
   const view = page(main, 'Workers', async (target) => {
     body = target;
     const { types, staleAfterMs } = await api('workers', { key: 'workers' });
@@ -604,37 +618,7 @@ export function workersPage(main) {
             ['Average duration', formatDuration(type.stats.avgDurationMs)],
           ]),
           type.configured && type.pause
-            ? h(
-                'div',
-                { class: 'actions' },
-                type.pause.paused
-                  ? h(
-                      'button',
-                      {
-                        type: 'button',
-                        disabled: !operate,
-                        onclick: () =>
-                          act(
-                            `workers/${encodeURIComponent(type.type)}/resume`,
-                            `Resume ${type.type}`,
-                          ),
-                      },
-                      `Resume ${type.type}`,
-                    )
-                  : h(
-                      'button',
-                      {
-                        type: 'button',
-                        disabled: !operate,
-                        onclick: () =>
-                          act(
-                            `workers/${encodeURIComponent(type.type)}/pause`,
-                            `Pause ${type.type}`,
-                          ),
-                      },
-                      `Pause ${type.type}`,
-                    ),
-              )
+            ? h('div', { class: 'actions' }, pauseToggle(type, operate))
             : null,
           type.registration?.schema
             ? h(

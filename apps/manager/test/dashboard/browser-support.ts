@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type ManagerEnvironment } from '../../src/config/manager-environment';
 import { type RunningManager } from '../../src/start-manager';
+import { createHttpFixture, type HttpFixture } from '../http/http-support';
 
 /**
  * The browser the tests drive: Debian's Chromium (`.ci/run` installs the package), or the one
@@ -27,6 +29,23 @@ export async function launchBrowser(): Promise<Browser> {
     // Root in CI containers: Chromium's sandbox needs user namespaces it may not have there.
     args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
   });
+}
+
+/**
+ * A manager listening for HTTP in its own namespace and a browser, started together; the browser
+ * closes with the namespace (`fx.ns.cleanup()`).
+ */
+export async function startDashboardFixture(
+  config: unknown,
+  overrides: Partial<ManagerEnvironment> = {},
+  env: Record<string, string> = {},
+): Promise<{ fx: HttpFixture; browser: Browser }> {
+  const [fx, browser] = await Promise.all([
+    createHttpFixture(config, overrides, env),
+    launchBrowser(),
+  ]);
+  fx.ns.defer(() => browser.close());
+  return { fx, browser };
 }
 
 /** The dashboard's base URL on a manager listening on 127.0.0.1. */

@@ -2,11 +2,11 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type Browser, type Page } from 'playwright-core';
 import { waitFor } from '@org/testkit';
-import { type HttpFixture, createHttpFixture, seedRequests } from '../http/http-support';
+import { type HttpFixture, seedRequests } from '../http/http-support';
 import {
   dashboardUrl,
   expectNoPageErrors,
-  launchBrowser,
+  startDashboardFixture,
   openPage,
   screenshot,
 } from './browser-support';
@@ -23,15 +23,11 @@ describe('dashboard: access', () => {
   let attackerOrigin: string;
 
   beforeAll(async () => {
-    [fx, browser] = await Promise.all([
-      createHttpFixture(
-        config,
-        {},
-        { WM_API_KEYS: `viewer:read:${READ_KEY},ops:operate:${OPERATE_KEY}` },
-      ),
-      launchBrowser(),
-    ]);
-    fx.ns.defer(() => browser.close());
+    ({ fx, browser } = await startDashboardFixture(
+      config,
+      {},
+      { WM_API_KEYS: `viewer:read:${READ_KEY},ops:operate:${OPERATE_KEY}` },
+    ));
     fx.ns.workerTypes.add('dash-secure');
     await seedRequests(fx.db, {
       prefix: 'bad',

@@ -1,10 +1,10 @@
 import { type Browser } from 'playwright-core';
 import { ConfigService } from '../../src/config/config.service';
-import { type HttpFixture, createHttpFixture } from '../http/http-support';
+import { type HttpFixture } from '../http/http-support';
 import {
   dashboardUrl,
   expectNoPageErrors,
-  launchBrowser,
+  startDashboardFixture,
   openPage,
   screenshot,
 } from './browser-support';
@@ -24,8 +24,7 @@ describe('dashboard: configuration', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [fx, browser] = await Promise.all([createHttpFixture(config), launchBrowser()]);
-    fx.ns.defer(() => browser.close());
+    ({ fx, browser } = await startDashboardFixture(config));
     fx.ns.workerTypes.add('cfg-first');
     fx.ns.workerTypes.add('cfg-second');
     fx.ns.workerTypes.add('cfg-third');

@@ -1,11 +1,11 @@
 import { type Browser } from 'playwright-core';
 import { waitFor } from '@org/testkit';
-import { type HttpFixture, createHttpFixture } from '../http/http-support';
+import { type HttpFixture } from '../http/http-support';
 import { startSdkWorker } from '../support/sdk-worker';
 import {
   dashboardUrl,
   expectNoPageErrors,
-  launchBrowser,
+  startDashboardFixture,
   openPage,
   screenshot,
 } from './browser-support';
@@ -30,8 +30,7 @@ describe('dashboard: graph workflows', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [fx, browser] = await Promise.all([createHttpFixture(config), launchBrowser()]);
-    fx.ns.defer(() => browser.close());
+    ({ fx, browser } = await startDashboardFixture(config));
   });
   afterAll(() => fx?.ns.cleanup());
 

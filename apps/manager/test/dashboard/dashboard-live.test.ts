@@ -6,7 +6,7 @@ import { type HttpFixture, createHttpFixture, seedRequests } from '../http/http-
 import {
   dashboardUrl,
   expectNoPageErrors,
-  launchBrowser,
+  startDashboardFixture,
   openPage,
   screenshot,
 } from './browser-support';
@@ -24,8 +24,7 @@ describe('dashboard: live updates, export, progress', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [fx, browser] = await Promise.all([createHttpFixture(config), launchBrowser()]);
-    fx.ns.defer(() => browser.close());
+    ({ fx, browser } = await startDashboardFixture(config));
     fx.ns.workerTypes.add('dash-live');
     await seedRequests(fx.db, {
       prefix: 'row',

@@ -1,11 +1,11 @@
 import { type Browser } from 'playwright-core';
 import { publishRequest, waitFor } from '@org/testkit';
-import { type HttpFixture, createHttpFixture, seedRequests } from '../http/http-support';
+import { type HttpFixture, seedRequests } from '../http/http-support';
 import { startSdkWorker } from '../support/sdk-worker';
 import {
   dashboardUrl,
   expectNoPageErrors,
-  launchBrowser,
+  startDashboardFixture,
   openPage,
   screenshot,
 } from './browser-support';
@@ -25,8 +25,7 @@ describe('dashboard: requests', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [fx, browser] = await Promise.all([createHttpFixture(config), launchBrowser()]);
-    fx.ns.defer(() => browser.close());
+    ({ fx, browser } = await startDashboardFixture(config));
     fx.ns.workerTypes.add('dash-convert');
     await seedRequests(fx.db, {
       prefix: 'done',

@@ -1,12 +1,12 @@
 import { type Browser } from 'playwright-core';
 import { waitFor } from '@org/testkit';
-import { type HttpFixture, createHttpFixture } from '../http/http-support';
+import { type HttpFixture } from '../http/http-support';
 import { PlainInstance } from '../support/plain-instance';
 import { startSdkWorker } from '../support/sdk-worker';
 import {
   dashboardUrl,
   expectNoPageErrors,
-  launchBrowser,
+  startDashboardFixture,
   openPage,
   screenshot,
 } from './browser-support';
@@ -19,8 +19,7 @@ describe('dashboard: workers', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [fx, browser] = await Promise.all([createHttpFixture(config), launchBrowser()]);
-    fx.ns.defer(() => browser.close());
+    ({ fx, browser } = await startDashboardFixture(config));
   });
   afterAll(() => fx?.ns.cleanup());
 
