@@ -21,7 +21,7 @@ export interface AfterCommit {
   readonly cancels: readonly CancelOrder[];
   readonly jobs: ClaimedJobs;
   /** Jobs that stopped being outstanding, by worker type (they pace its window). */
-  readonly left?: ReadonlyMap<string, number>;
+  readonly left: ReadonlyMap<string, number>;
 }
 
 /**
@@ -78,7 +78,7 @@ export class ChangeCommitter {
    * together.
    */
   async carryOut(after: AfterCommit): Promise<void> {
-    for (const [type, count] of after.left ?? []) this.dispatcher.left(type, count);
+    for (const [type, count] of after.left) this.dispatcher.left(type, count);
     this.events.inform(after.events);
     await Promise.all([
       this.events.deliver(after.staged),
