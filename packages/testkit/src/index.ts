@@ -27,6 +27,7 @@ export {
   type TestNamespace,
   type TestNamespaceOptions,
 } from './test-namespace';
+export { sweepTestQueues, TEST_QUEUE_PATTERN, type SweepResult } from './broker-sweep';
 export { MessageCollector } from './message-collector';
 export {
   collectEvents,

@@ -6,9 +6,9 @@ import {
   livenessTopology,
   managerTopology,
   mergeTopology,
+  isWorkerType,
   namesFor,
   type Names,
-  type Topology,
 } from '@org/protocol';
 import { amqpUrl, databaseUrl } from './services';
 
@@ -45,6 +45,12 @@ export interface TestNamespaceOptions {
    * leaves the test's observer in place. @default [AMQP_URL]
    */
   readonly brokerUrls?: readonly string[];
+  /**
+   * How long the namespace's own connection may take, TCP and AMQP handshake together, before
+   * creating the namespace fails with the reason (a broker that accepts sockets but no longer
+   * answers would otherwise hang every test until Jest's hook timeout). @default 20000
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 export async function createTestNamespace(
@@ -56,7 +62,7 @@ export async function createTestNamespace(
   const brokers = options.brokerUrls ?? [amqpUrl()];
   const own = brokers.at(-1);
   if (own === undefined) throw new Error('createTestNamespace: brokerUrls is empty');
-  const connection = await connect(own);
+  const connection = await connectWithin(own, options.connectTimeoutMs ?? 20_000);
   const channel = await connection.createChannel();
   // A failed passive check or a refused declaration closes the channel; tests that expect one
   // create their own channel, so an error here is a bug worth seeing but not a crash.
@@ -86,15 +92,77 @@ export async function createTestNamespace(
       for (const fn of deferred.reverse()) await fn();
       const cleanupChannel = await connection.createChannel();
       cleanupChannel.on('error', () => undefined);
-      const topology: Topology = mergeTopology(
-        managerTopology(names, workerTypes),
-        livenessTopology(names),
-      );
-      await deleteTopology(cleanupChannel, topology).catch(() => undefined);
+      for (const type of await workerTypesOfSchema(name)) workerTypes.add(type);
+      await deleteTopology(
+        cleanupChannel,
+        mergeTopology(managerTopology(names, workerTypes), livenessTopology(names)),
+      ).catch(() => undefined);
       await connection.close().catch(() => undefined);
       await dropSchema(name);
     },
   };
+}
+
+async function connectWithin(url: string, timeoutMs: number): Promise<ChannelModel> {
+  const connecting = connect(url);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // A handshake that completes after all is closed, not leaked.
+      connecting.then((late) => late.close()).catch(() => undefined);
+      reject(
+        new Error(
+          `RabbitMQ at ${new URL(url).host} did not complete the AMQP handshake within ${timeoutMs} ms: ` +
+            'the broker accepts connections but does not answer (check `rabbitmqctl status`)',
+        ),
+      );
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([connecting, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The worker types a manager of the namespace knew (instances, registrations, requests, its
+ * routing configuration): their queues go with the namespace even when the test did not list them
+ * in `workerTypes`. Without this every test run left dozens of quorum queues on the broker. A
+ * schema without a manager's tables (no manager ran) gives none.
+ */
+async function workerTypesOfSchema(schema: string): Promise<string[]> {
+  const client = new Client({ connectionString: databaseUrl() });
+  await client.connect();
+  try {
+    const found = await client.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables
+       WHERE table_schema = $1
+         AND table_name IN ('worker_instances', 'worker_registrations', 'requests', 'manager_config')`,
+      [schema],
+    );
+    const tables = new Set(found.rows.map((row) => row.table_name));
+    const selects = [
+      tables.has('worker_instances') ? `SELECT type FROM "${schema}".worker_instances` : undefined,
+      tables.has('worker_registrations')
+        ? `SELECT type FROM "${schema}".worker_registrations`
+        : undefined,
+      tables.has('requests') ? `SELECT worker_type AS type FROM "${schema}".requests` : undefined,
+      // The routing configuration: the manager declares the queue of every configured type.
+      tables.has('manager_config')
+        ? `SELECT w->>'type' AS type FROM "${schema}".manager_config,
+             jsonb_array_elements(CASE WHEN jsonb_typeof(document->'workers') = 'array'
+                                       THEN document->'workers' ELSE '[]'::jsonb END) AS w`
+        : undefined,
+    ].filter((select): select is string => select !== undefined);
+    if (selects.length === 0) return [];
+    const { rows } = await client.query<{ type: string }>(selects.join(' UNION '));
+    return rows
+      .map((row) => row.type)
+      .filter((type): type is string => typeof type === 'string' && isWorkerType(type));
+  } finally {
+    await client.end();
+  }
 }
 
 async function dropSchema(schema: string): Promise<void> {

@@ -8,6 +8,8 @@ import {
   waitFor,
   withTimeout,
   deferred,
+  sweepTestQueues,
+  TEST_QUEUE_PATTERN,
 } from '../src/index';
 
 async function schemaExists(databaseUrl: string, schema: string): Promise<boolean> {
@@ -49,6 +51,71 @@ describe('test namespace', () => {
       await expect(channel.checkQueue(ns.names.workerQueue('mover'))).rejects.toThrow(/NOT_FOUND/);
     } finally {
       await probe.cleanup();
+    }
+  });
+
+  it('deletes at cleanup the queues of worker types only its manager knew', async () => {
+    const ns = await createTestNamespace();
+    // A type the test never listed: seen by the manager (its instances table), as when a worker
+    // process of the test declared its own queue.
+    await assertTopology(ns.channel, managerTopology(ns.names, ['stray']));
+    const client = new Client({ connectionString: ns.databaseUrl });
+    await client.connect();
+    await client.query(`CREATE SCHEMA "${ns.name}"`);
+    await client.query(`CREATE TABLE "${ns.name}".worker_instances (id text, type text)`);
+    await client.query(`INSERT INTO "${ns.name}".worker_instances VALUES ('i1', 'stray')`);
+    await client.end();
+
+    await ns.cleanup();
+
+    const probe = await createTestNamespace();
+    try {
+      const channel = await probe.connection.createChannel();
+      channel.on('error', () => undefined);
+      await expect(channel.checkQueue(ns.names.workerQueue('stray'))).rejects.toThrow(/NOT_FOUND/);
+    } finally {
+      await probe.cleanup();
+    }
+  });
+
+  it('sweeps the queues test runs left on the broker, and only those', async () => {
+    const ns = await createTestNamespace();
+    try {
+      const own = `sw${ns.name.slice(2)}`; // unique to this test: the namespace's random hex
+      const leftover = `${own}_00c0ffee.worker.left`;
+      const kept = `${ns.name}-kept`;
+      await ns.channel.assertQueue(leftover, { durable: true });
+      await ns.channel.assertQueue(kept, { durable: false, autoDelete: false });
+      ns.defer(() => ns.connection.createChannel().then((c) => c.deleteQueue(kept)));
+      expect(TEST_QUEUE_PATTERN.test(leftover)).toBe(true);
+      expect(TEST_QUEUE_PATTERN.test('wm.requests')).toBe(false);
+
+      // Narrowed to this test's names: other test files run on the same broker meanwhile.
+      const result = await sweepTestQueues(new RegExp(`^${own}_[0-9a-f]{8}\\.`));
+
+      expect(result.deleted).toBe(1);
+      const channel = await ns.connection.createChannel();
+      channel.on('error', () => undefined);
+      await expect(channel.checkQueue(kept)).resolves.toMatchObject({ queue: kept });
+      await expect(channel.checkQueue(leftover)).rejects.toThrow(/NOT_FOUND/);
+    } finally {
+      await ns.cleanup();
+    }
+  });
+
+  it('fails with the reason, not a hang, when the broker accepts sockets but never answers', async () => {
+    const target = new URL(process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672');
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 5672));
+    try {
+      proxy.blackhole();
+      await expect(
+        createTestNamespace('t', {
+          brokerUrls: [proxy.proxiedUrl(target.toString())],
+          connectTimeoutMs: 300,
+        }),
+      ).rejects.toThrow(/did not complete the AMQP handshake within 300 ms/);
+    } finally {
+      await proxy.close();
     }
   });
 

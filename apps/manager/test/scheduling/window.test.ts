@@ -72,11 +72,12 @@ describe('dispatch window (design 5.1)', () => {
             [OUTSTANDING_REQUEST_STATES],
           ),
         ]);
-        // Outstanding at a worker: received and not yet answered. An answered job waits for
-        // its acknowledgement a moment longer, while the manager may already have refilled its
-        // slot: counting it would measure the ack's delay, not the window.
+        // Outstanding at a worker: received and its answer not yet sent. A sent answer waits
+        // for its confirm and acknowledgement a moment longer, while the manager may already
+        // have read it and refilled the slot: counting it would measure those delays (it read
+        // 18 for 16 once under load), not the window.
         const unacked = workers.reduce(
-          (sum, worker) => sum + worker.jobs.length - worker.answered,
+          (sum, worker) => sum + worker.jobs.length - worker.answerSent,
           0,
         );
         maxBroker = Math.max(maxBroker, queue.messageCount + unacked);

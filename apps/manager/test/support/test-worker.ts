@@ -77,6 +77,12 @@ export class TestWorker {
   readonly messageSizes: number[] = [];
   /** Jobs whose answer the broker confirmed (before their acknowledgement). */
   answered = 0;
+  /**
+   * Jobs whose final answer was published, confirmed or not. From that moment the manager may
+   * read it and refill the slot, so a sampler counting jobs outstanding at this worker counts
+   * up to here (counting up to the confirm races the manager's refill).
+   */
+  answerSent = 0;
   /** Jobs acknowledged or rejected so far: `jobs.length - settled` are unacknowledged here. */
   settled = 0;
   private connection!: ChannelModel;
@@ -222,9 +228,13 @@ export class TestWorker {
       }
       const answers = jobs.map((job, index) => this.answerOf(job, actions[index]!));
       if (this.options.respondInBatches) {
+        this.answerSent += answers.length;
         await this.publishConfirmed(buildResponseBatch(this.options.names, answers));
       } else {
-        for (const answer of answers) await this.respond(answer);
+        for (const answer of answers) {
+          this.answerSent += 1;
+          await this.respond(answer);
+        }
       }
       this.answered += jobs.length;
       this.channel.ack(message);
@@ -293,6 +303,7 @@ export class TestWorker {
         this.settled += 1;
         return;
       }
+      this.answerSent += 1;
       if (action.status === 'SUCCESS') {
         await this.respond({
           ...base,
