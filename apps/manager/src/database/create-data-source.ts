@@ -7,6 +7,7 @@ import { WorkerInstances1760000400000 } from './migrations/1760000400000-worker-
 import { Webhooks1771000000000 } from './migrations/1771000000000-webhooks';
 import { GraphSteps1772000000000 } from './migrations/1772000000000-graph-steps';
 import { DashboardAudit1775000000000 } from './migrations/1775000000000-dashboard-audit';
+import { HistoryPerStatement1790000000000 } from './migrations/1790000000000-history-per-statement';
 
 /** Connection settings of the manager's DataSource. */
 export interface DataSourceSettings {
@@ -34,6 +35,7 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
       Webhooks1771000000000,
       GraphSteps1772000000000,
       DashboardAudit1775000000000,
+      HistoryPerStatement1790000000000,
     ],
     migrationsTableName: 'migrations',
     synchronize: false,

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# `bash packages/bench/sql/history-triggers.sh`: request_history written by row triggers against
+# statement triggers (migration HistoryPerStatement1790000000000), with no history as the floor:
+# 20,000 requests inserted and moved through 3 state changes and a lease-only update, in
+# statements of 500 rows as the engine writes them. Local PostgreSQL, database `test`, scratch
+# schemas dropped afterwards.
+set -euo pipefail
+psql_() { psql -h 127.0.0.1 -U postgres -d test -v ON_ERROR_STOP=1 -qAt "$@"; }
+setup() {
+  local s=$1 mode=$2
+  psql_ <<SQL
+DROP SCHEMA IF EXISTS $s CASCADE; CREATE SCHEMA $s;
+CREATE TABLE $s.requests (id text PRIMARY KEY, seq bigserial NOT NULL, state text NOT NULL, step int NOT NULL DEFAULT 0,
+  attempt int NOT NULL DEFAULT 0, worker_type text NOT NULL, worker_id text, messages text[] NOT NULL DEFAULT '{}',
+  lease_until timestamptz) WITH (fillfactor = 50);
+CREATE TABLE $s.request_history (id bigserial PRIMARY KEY, request_id text NOT NULL REFERENCES $s.requests (id) ON DELETE CASCADE,
+  state text NOT NULL, step int NOT NULL, attempt int NOT NULL, worker_type text NOT NULL, worker_id text,
+  messages text[] NOT NULL DEFAULT '{}', at timestamptz NOT NULL DEFAULT clock_timestamp());
+CREATE INDEX ON $s.request_history (request_id, id);
+SQL
+  if [ "$mode" = none ]; then return 0; fi
+  if [ "$mode" = row ]; then psql_ <<SQL
+CREATE FUNCTION $s.rec() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
+  INSERT INTO $s.request_history (request_id, state, step, attempt, worker_type, worker_id, messages)
+  VALUES (NEW.id, NEW.state, NEW.step, NEW.attempt, NEW.worker_type, NEW.worker_id, NEW.messages); RETURN NULL; END \$\$;
+CREATE TRIGGER hi AFTER INSERT ON $s.requests FOR EACH ROW EXECUTE FUNCTION $s.rec();
+CREATE TRIGGER hu AFTER UPDATE OF state, step, attempt ON $s.requests FOR EACH ROW
+  WHEN (OLD.state IS DISTINCT FROM NEW.state OR OLD.step IS DISTINCT FROM NEW.step OR OLD.attempt IS DISTINCT FROM NEW.attempt)
+  EXECUTE FUNCTION $s.rec();
+SQL
+  else psql_ <<SQL
+CREATE FUNCTION $s.ins() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
+  INSERT INTO $s.request_history (request_id, state, step, attempt, worker_type, worker_id, messages)
+  SELECT n.id, n.state, n.step, n.attempt, n.worker_type, n.worker_id, n.messages FROM inserted_rows n ORDER BY n.seq; RETURN NULL; END \$\$;
+CREATE FUNCTION $s.upd() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
+  INSERT INTO $s.request_history (request_id, state, step, attempt, worker_type, worker_id, messages)
+  SELECT n.id, n.state, n.step, n.attempt, n.worker_type, n.worker_id, n.messages FROM updated_rows n JOIN previous_rows o ON o.id = n.id
+  WHERE (o.state, o.step, o.attempt) IS DISTINCT FROM (n.state, n.step, n.attempt) ORDER BY n.seq; RETURN NULL; END \$\$;
+CREATE TRIGGER hi AFTER INSERT ON $s.requests REFERENCING NEW TABLE AS inserted_rows FOR EACH STATEMENT EXECUTE FUNCTION $s.ins();
+CREATE TRIGGER hu AFTER UPDATE ON $s.requests REFERENCING OLD TABLE AS previous_rows NEW TABLE AS updated_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION $s.upd();
+SQL
+  fi
+}
+run() {
+  local s=$1
+  local start end
+  start=$(date +%s%N)
+  for b in $(seq 0 39); do
+    psql_ <<SQL
+BEGIN;
+INSERT INTO $s.requests (id, state, worker_type) SELECT 'r' || ($b * 500 + g), 'QUEUED', 'w' FROM generate_series(1, 500) g;
+UPDATE $s.requests SET state = 'TO_DISPATCH', attempt = 1, lease_until = now() WHERE id = ANY (ARRAY(SELECT 'r' || ($b * 500 + g) FROM generate_series(1, 500) g));
+UPDATE $s.requests SET state = 'DISPATCHED', lease_until = NULL WHERE id = ANY (ARRAY(SELECT 'r' || ($b * 500 + g) FROM generate_series(1, 500) g));
+UPDATE $s.requests SET lease_until = now() WHERE id = ANY (ARRAY(SELECT 'r' || ($b * 500 + g) FROM generate_series(1, 500) g));
+UPDATE $s.requests SET state = 'SUCCESS', worker_id = 'i1' WHERE id = ANY (ARRAY(SELECT 'r' || ($b * 500 + g) FROM generate_series(1, 500) g));
+COMMIT;
+SQL
+  done
+  end=$(date +%s%N)
+  echo "$s: $(( (end - start) / 1000000 )) ms, history rows $(psql_ -c "SELECT count(*) FROM $s.request_history")"
+}
+for round in 1 2 3; do
+  setup hb_none none; setup hb_row row; setup hb_stmt stmt
+  run hb_none; run hb_row; run hb_stmt
+done
+psql_ -c "DROP SCHEMA hb_none CASCADE; DROP SCHEMA hb_row CASCADE; DROP SCHEMA hb_stmt CASCADE" 2>/dev/null
