@@ -10,6 +10,13 @@ import { schemaOf } from '../schema-of';
  * triggers with transition tables append all of a statement's changes in one INSERT … SELECT.
  * PostgreSQL allows no column list on an UPDATE trigger with transition tables, so the update
  * trigger runs for every UPDATE of `requests` and compares old and new images itself.
+ *
+ * The foreign key from the history to its request goes too: it checked every history row it
+ * inserted against `requests` and, on each deleted request (every success that is not kept), ran
+ * its cascade as one DELETE per request. A statement trigger on DELETE removes the history of all
+ * the rows a statement deleted in one go, cascaded graph steps included (the cascade's own DELETE
+ * fires it). Measured with the engine's statement shapes (`packages/bench/sql/history-triggers.sh`):
+ * the history's cost fell from about 65 µs per request to 22 µs.
  */
 export class HistoryPerStatement1790000000000 implements MigrationInterface {
   name = 'HistoryPerStatement1790000000000';
@@ -39,6 +46,20 @@ export class HistoryPerStatement1790000000000 implements MigrationInterface {
       END
       $$`);
     await queryRunner.query(`
+      CREATE FUNCTION ${s}.forget_deleted_history() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        DELETE FROM ${s}.request_history h USING deleted_rows d WHERE h.request_id = d.id;
+        RETURN NULL;
+      END
+      $$`);
+    await queryRunner.query(
+      `ALTER TABLE ${s}.request_history DROP CONSTRAINT request_history_request_id_fkey`,
+    );
+    await queryRunner.query(`
+      CREATE TRIGGER request_history_delete AFTER DELETE ON ${s}.requests
+      REFERENCING OLD TABLE AS deleted_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION ${s}.forget_deleted_history()`);
+    await queryRunner.query(`
       CREATE TRIGGER request_history_insert AFTER INSERT ON ${s}.requests
       REFERENCING NEW TABLE AS inserted_rows
       FOR EACH STATEMENT EXECUTE FUNCTION ${s}.record_inserted_history()`);
@@ -52,6 +73,12 @@ export class HistoryPerStatement1790000000000 implements MigrationInterface {
     const s = `"${schemaOf(queryRunner)}"`;
     await queryRunner.query(`DROP TRIGGER request_history_update ON ${s}.requests`);
     await queryRunner.query(`DROP TRIGGER request_history_insert ON ${s}.requests`);
+    await queryRunner.query(`DROP TRIGGER request_history_delete ON ${s}.requests`);
+    await queryRunner.query(`DROP FUNCTION ${s}.forget_deleted_history()`);
+    await queryRunner.query(
+      `ALTER TABLE ${s}.request_history ADD CONSTRAINT request_history_request_id_fkey
+       FOREIGN KEY (request_id) REFERENCES ${s}.requests (id) ON DELETE CASCADE`,
+    );
     await queryRunner.query(`DROP FUNCTION ${s}.record_updated_history()`);
     await queryRunner.query(`DROP FUNCTION ${s}.record_inserted_history()`);
     await queryRunner.query(`
