@@ -6,7 +6,8 @@
 #   hb_row   row triggers and a cascading foreign key (before HistoryPerStatement1790000000000)
 #   hb_stmt  statement triggers, foreign key kept
 #   hb_nofk  statement triggers for insert, update and delete, no foreign key (the migration)
-# Local PostgreSQL, database `test`; scratch schemas dropped afterwards.
+# Each schema first holds 100,000 kept requests and their 400,000 history rows. Local PostgreSQL,
+# database `test`; scratch schemas dropped afterwards.
 set -euo pipefail
 psql_() { psql -h 127.0.0.1 -U postgres -d test -v ON_ERROR_STOP=1 -qAt "$@"; }
 setup() {
@@ -32,7 +33,7 @@ CREATE FUNCTION $s.upd() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
   SELECT n.id, n.state, n.step, n.attempt, n.worker_type, n.worker_id, n.messages FROM updated_rows n JOIN previous_rows o ON o.id = n.id
   WHERE (o.state, o.step, o.attempt) IS DISTINCT FROM (n.state, n.step, n.attempt) ORDER BY n.seq; RETURN NULL; END \$\$;
 CREATE FUNCTION $s.del() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
-  DELETE FROM $s.request_history h USING deleted_rows d WHERE h.request_id = d.id; RETURN NULL; END \$\$;
+  DELETE FROM $s.request_history WHERE request_id = ANY (ARRAY(SELECT d.id FROM deleted_rows d)); RETURN NULL; END \$\$;
 CREATE TRIGGER hi AFTER INSERT ON $s.requests REFERENCING NEW TABLE AS inserted_rows FOR EACH STATEMENT EXECUTE FUNCTION $s.ins();
 CREATE TRIGGER hu AFTER UPDATE ON $s.requests REFERENCING OLD TABLE AS previous_rows NEW TABLE AS updated_rows
   FOR EACH STATEMENT EXECUTE FUNCTION $s.upd();
@@ -62,6 +63,18 @@ CREATE TRIGGER hu AFTER UPDATE ON $s.requests REFERENCING OLD TABLE AS previous_
 SQL
   fi
 }
+# 100,000 kept requests with 4 history rows each beforehand: a history that is not tiny, so a
+# plan that scans it shows.
+seed() {
+  local s=$1
+  psql_ <<SQL
+INSERT INTO $s.requests (id, state, worker_type) SELECT 'k' || g, 'QUEUED', 'w' FROM generate_series(1, 100000) g;
+UPDATE $s.requests SET state = 'TO_DISPATCH' WHERE id LIKE 'k%';
+UPDATE $s.requests SET state = 'DISPATCHED' WHERE id LIKE 'k%';
+UPDATE $s.requests SET state = 'SUCCESS' WHERE id LIKE 'k%';
+ANALYZE $s.requests; ANALYZE $s.request_history;
+SQL
+}
 run() {
   local s=$1
   local start end
@@ -83,6 +96,7 @@ SQL
 }
 for round in 1 2 3; do
   setup hb_none none; setup hb_row row; setup hb_stmt stmt; setup hb_nofk nofk
+  for s in hb_none hb_row hb_stmt hb_nofk; do seed $s; done
   run hb_none; run hb_row; run hb_stmt; run hb_nofk
 done
 psql_ -c "DROP SCHEMA hb_none CASCADE; DROP SCHEMA hb_row CASCADE; DROP SCHEMA hb_stmt CASCADE; DROP SCHEMA hb_nofk CASCADE" 2>/dev/null

@@ -48,7 +48,9 @@ export class HistoryPerStatement1790000000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE FUNCTION ${s}.forget_deleted_history() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        DELETE FROM ${s}.request_history h USING deleted_rows d WHERE h.request_id = d.id;
+        -- An array, not a join: joined to the transition table the planner may choose a
+        -- sequential scan of the whole history (97 ms for one deleted row among 1.2 million).
+        DELETE FROM ${s}.request_history WHERE request_id = ANY (ARRAY(SELECT d.id FROM deleted_rows d));
         RETURN NULL;
       END
       $$`);
