@@ -61,9 +61,15 @@ async function postgresVersion(): Promise<string> {
   const client = new Client({ connectionString: databaseUrl() });
   try {
     await client.connect();
-    const { rows } = await client.query<{ version: string }>('SELECT version()');
+    const { rows } = await client.query<{ version: string; autovacuum: string }>(
+      `SELECT version(), current_setting('autovacuum') AS autovacuum`,
+    );
     // "PostgreSQL 16.4 (Debian …) on x86_64-pc-linux-gnu, compiled by …": the first words say enough.
-    return rows[0]?.version.split(' on ')[0] ?? 'unknown';
+    const version = rows[0]?.version.split(' on ')[0] ?? 'unknown';
+    // Without autovacuum the dead rows of every request accumulate through a run, and the
+    // database's cost per request grows with n (0.18 → 0.42 ms here from n = 10,000 to 30,000):
+    // the figures then depend on it, so the machine line says so.
+    return rows[0]?.autovacuum === 'off' ? `${version}, autovacuum off` : version;
   } catch {
     return 'unknown';
   } finally {
