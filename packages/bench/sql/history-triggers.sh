@@ -22,25 +22,9 @@ CREATE TABLE $s.request_history (id bigserial PRIMARY KEY, request_id text NOT N
   messages text[] NOT NULL DEFAULT '{}', at timestamptz NOT NULL DEFAULT clock_timestamp());
 CREATE INDEX ON $s.request_history (request_id, id);
 SQL
-  if [ "$mode" = none ]; then return 0; fi
-  if [ "$mode" = nofk ]; then psql_ <<SQL
-ALTER TABLE $s.request_history DROP CONSTRAINT request_history_request_id_fkey;
-CREATE FUNCTION $s.ins() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
-  INSERT INTO $s.request_history (request_id, state, step, attempt, worker_type, worker_id, messages)
-  SELECT n.id, n.state, n.step, n.attempt, n.worker_type, n.worker_id, n.messages FROM inserted_rows n ORDER BY n.seq; RETURN NULL; END \$\$;
-CREATE FUNCTION $s.upd() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
-  INSERT INTO $s.request_history (request_id, state, step, attempt, worker_type, worker_id, messages)
-  SELECT n.id, n.state, n.step, n.attempt, n.worker_type, n.worker_id, n.messages FROM updated_rows n JOIN previous_rows o ON o.id = n.id
-  WHERE (o.state, o.step, o.attempt) IS DISTINCT FROM (n.state, n.step, n.attempt) ORDER BY n.seq; RETURN NULL; END \$\$;
-CREATE FUNCTION $s.del() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
-  DELETE FROM $s.request_history WHERE request_id = ANY (ARRAY(SELECT d.id FROM deleted_rows d)); RETURN NULL; END \$\$;
-CREATE TRIGGER hi AFTER INSERT ON $s.requests REFERENCING NEW TABLE AS inserted_rows FOR EACH STATEMENT EXECUTE FUNCTION $s.ins();
-CREATE TRIGGER hu AFTER UPDATE ON $s.requests REFERENCING OLD TABLE AS previous_rows NEW TABLE AS updated_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION $s.upd();
-CREATE TRIGGER hd AFTER DELETE ON $s.requests REFERENCING OLD TABLE AS deleted_rows FOR EACH STATEMENT EXECUTE FUNCTION $s.del();
-SQL
-  return 0; fi
-  if [ "$mode" = row ]; then psql_ <<SQL
+  case "$mode" in
+  none) ;;
+  row) psql_ <<SQL
 CREATE FUNCTION $s.rec() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
   INSERT INTO $s.request_history (request_id, state, step, attempt, worker_type, worker_id, messages)
   VALUES (NEW.id, NEW.state, NEW.step, NEW.attempt, NEW.worker_type, NEW.worker_id, NEW.messages); RETURN NULL; END \$\$;
@@ -49,7 +33,8 @@ CREATE TRIGGER hu AFTER UPDATE OF state, step, attempt ON $s.requests FOR EACH R
   WHEN (OLD.state IS DISTINCT FROM NEW.state OR OLD.step IS DISTINCT FROM NEW.step OR OLD.attempt IS DISTINCT FROM NEW.attempt)
   EXECUTE FUNCTION $s.rec();
 SQL
-  else psql_ <<SQL
+    ;;
+  stmt | nofk) psql_ <<SQL
 CREATE FUNCTION $s.ins() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
   INSERT INTO $s.request_history (request_id, state, step, attempt, worker_type, worker_id, messages)
   SELECT n.id, n.state, n.step, n.attempt, n.worker_type, n.worker_id, n.messages FROM inserted_rows n ORDER BY n.seq; RETURN NULL; END \$\$;
@@ -60,6 +45,14 @@ CREATE FUNCTION $s.upd() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
 CREATE TRIGGER hi AFTER INSERT ON $s.requests REFERENCING NEW TABLE AS inserted_rows FOR EACH STATEMENT EXECUTE FUNCTION $s.ins();
 CREATE TRIGGER hu AFTER UPDATE ON $s.requests REFERENCING OLD TABLE AS previous_rows NEW TABLE AS updated_rows
   FOR EACH STATEMENT EXECUTE FUNCTION $s.upd();
+SQL
+    ;;
+  esac
+  if [ "$mode" = nofk ]; then psql_ <<SQL
+ALTER TABLE $s.request_history DROP CONSTRAINT request_history_request_id_fkey;
+CREATE FUNCTION $s.del() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
+  DELETE FROM $s.request_history WHERE request_id = ANY (ARRAY(SELECT d.id FROM deleted_rows d)); RETURN NULL; END \$\$;
+CREATE TRIGGER hd AFTER DELETE ON $s.requests REFERENCING OLD TABLE AS deleted_rows FOR EACH STATEMENT EXECUTE FUNCTION $s.del();
 SQL
   fi
 }
