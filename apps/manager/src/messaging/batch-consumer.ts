@@ -51,6 +51,13 @@ interface Delivery {
 const SIZE_WEIGHT = 0.05;
 
 /**
+ * Pause before reconnecting for a channel the broker closed: the queue's topology (declared by
+ * another channel's setup) or a quorum queue's new leader may need a moment, and an immediate
+ * retry would spin through connections meanwhile.
+ */
+const RECOVERY_DELAY_MS = 250;
+
+/**
  * Consumes a queue in batches: one handler call (one transaction) per batch, messages
  * acknowledged only after it resolved. Deliveries keep the lease of their channel
  * (`@org/amqp-kit`), so a batch that finishes after a reconnect is not acknowledged on a channel
@@ -73,6 +80,7 @@ export class BatchConsumer {
   private meanSize: number;
   private sized = 0;
   private resizing = false;
+  private recovery: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly connection: AmqpConnectionManager,
@@ -88,7 +96,11 @@ export class BatchConsumer {
       name: `consumer:${this.options.queue}`,
       setup: async (channel: Channel) => {
         const lease = this.leases.lease(channel);
-        channel.on('error', (error: Error) => this.logger.warn(`channel error: ${error.message}`));
+        // The broker closed this channel but not the connection (a consume refused while a
+        // quorum queue elects its leader after a node loss, say): amqp-connection-manager
+        // reopens channels only when the connection comes back, so this consumer would stay
+        // silent for good. Reconnect instead, as the SDK's workers do.
+        channel.on('error', (error: Error) => this.recover(`channel error: ${error.message}`));
         this.channel = channel;
         this.lease = lease;
         await this.subscribe(channel, lease);
@@ -101,6 +113,7 @@ export class BatchConsumer {
   /** Stops taking messages, finishes the batches in flight, then closes the channel. */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.recovery);
     clearTimeout(this.timer);
     clearImmediate(this.immediate);
     this.pending = []; // never acknowledged: redelivered to another replica
@@ -118,8 +131,26 @@ export class BatchConsumer {
     await channel.prefetch(this.prefetch);
     const { consumerTag } = await channel.consume(this.options.queue, (message) => {
       if (message) this.receive({ lease, message });
+      // The broker cancelled the consumer (its queue was deleted): set up again on a new
+      // connection, which declares the topology first.
+      else this.recover('the broker cancelled the consumer (queue deleted?)');
     });
     this.consumerTag = consumerTag;
+  }
+
+  /** Reconnects (once per burst, after {@link RECOVERY_DELAY_MS}) unless stopping. */
+  private recover(reason: string): void {
+    if (this.stopping || this.recovery !== undefined) return;
+    this.logger.warn(`${reason}; reconnecting`);
+    this.recovery = setTimeout(() => {
+      this.recovery = undefined;
+      if (this.stopping) return;
+      try {
+        this.connection.reconnect();
+      } catch {
+        // Closed meanwhile: nothing to restore.
+      }
+    }, RECOVERY_DELAY_MS);
   }
 
   private desiredPrefetch(): number {
