@@ -5,14 +5,12 @@ import { sweepTestQueues } from './broker-sweep';
 // sweepTestQueues). CI runs it before and between its suites.
 sweepTestQueues().then(
   ({ total, deleted }) => {
-    console.log(`sweep: ${deleted} test queue(s) deleted of ${total} on ${redact(amqpUrl())}`);
+    console.log(
+      `sweep: ${deleted} test queue(s) deleted of ${total} on ${new URL(amqpUrl()).host}`,
+    );
   },
   (error: unknown) => {
     console.error(`sweep failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
   },
 );
-
-function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//');
-}

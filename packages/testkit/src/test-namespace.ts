@@ -92,13 +92,20 @@ export async function createTestNamespace(
       for (const fn of deferred.reverse()) await fn();
       const cleanupChannel = await connection.createChannel();
       cleanupChannel.on('error', () => undefined);
-      for (const type of await workerTypesOfSchema(name)) workerTypes.add(type);
-      await deleteTopology(
-        cleanupChannel,
-        mergeTopology(managerTopology(names, workerTypes), livenessTopology(names)),
-      ).catch(() => undefined);
-      await connection.close().catch(() => undefined);
-      await dropSchema(name);
+      // One database connection: the types the schema knew, then the schema itself.
+      const client = new Client({ connectionString: databaseUrl() });
+      await client.connect();
+      try {
+        for (const type of await workerTypesOfSchema(client, name)) workerTypes.add(type);
+        await deleteTopology(
+          cleanupChannel,
+          mergeTopology(managerTopology(names, workerTypes), livenessTopology(names)),
+        ).catch(() => undefined);
+        await connection.close().catch(() => undefined);
+        await client.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+      } finally {
+        await client.end();
+      }
     },
   };
 }
@@ -131,48 +138,32 @@ async function connectWithin(url: string, timeoutMs: number): Promise<ChannelMod
  * in `workerTypes`. Without this every test run left dozens of quorum queues on the broker. A
  * schema without a manager's tables (no manager ran) gives none.
  */
-async function workerTypesOfSchema(schema: string): Promise<string[]> {
-  const client = new Client({ connectionString: databaseUrl() });
-  await client.connect();
-  try {
-    const found = await client.query<{ table_name: string }>(
-      `SELECT table_name FROM information_schema.tables
-       WHERE table_schema = $1
-         AND table_name IN ('worker_instances', 'worker_registrations', 'requests', 'manager_config')`,
-      [schema],
-    );
-    const tables = new Set(found.rows.map((row) => row.table_name));
-    const selects = [
-      tables.has('worker_instances') ? `SELECT type FROM "${schema}".worker_instances` : undefined,
-      tables.has('worker_registrations')
-        ? `SELECT type FROM "${schema}".worker_registrations`
-        : undefined,
-      tables.has('requests') ? `SELECT worker_type AS type FROM "${schema}".requests` : undefined,
-      // The routing configuration: the manager declares the queue of every configured type.
-      tables.has('manager_config')
-        ? `SELECT w->>'type' AS type FROM "${schema}".manager_config,
-             jsonb_array_elements(CASE WHEN jsonb_typeof(document->'workers') = 'array'
-                                       THEN document->'workers' ELSE '[]'::jsonb END) AS w`
-        : undefined,
-    ].filter((select): select is string => select !== undefined);
-    if (selects.length === 0) return [];
-    const { rows } = await client.query<{ type: string }>(selects.join(' UNION '));
-    return rows
-      .map((row) => row.type)
-      .filter((type): type is string => typeof type === 'string' && isWorkerType(type));
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl() });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
+async function workerTypesOfSchema(client: Client, schema: string): Promise<string[]> {
+  const found = await client.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables
+     WHERE table_schema = $1
+       AND table_name IN ('worker_instances', 'worker_registrations', 'requests', 'manager_config')`,
+    [schema],
+  );
+  const tables = new Set(found.rows.map((row) => row.table_name));
+  const selects = [
+    tables.has('worker_instances') ? `SELECT type FROM "${schema}".worker_instances` : undefined,
+    tables.has('worker_registrations')
+      ? `SELECT type FROM "${schema}".worker_registrations`
+      : undefined,
+    tables.has('requests') ? `SELECT worker_type AS type FROM "${schema}".requests` : undefined,
+    // The routing configuration: the manager declares the queue of every configured type.
+    tables.has('manager_config')
+      ? `SELECT w->>'type' AS type FROM "${schema}".manager_config,
+           jsonb_array_elements(CASE WHEN jsonb_typeof(document->'workers') = 'array'
+                                     THEN document->'workers' ELSE '[]'::jsonb END) AS w`
+      : undefined,
+  ].filter((select): select is string => select !== undefined);
+  if (selects.length === 0) return [];
+  const { rows } = await client.query<{ type: string }>(selects.join(' UNION '));
+  return rows
+    .map((row) => row.type)
+    .filter((type): type is string => typeof type === 'string' && isWorkerType(type));
 }
 
 /**

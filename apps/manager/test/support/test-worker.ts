@@ -1,11 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  connect,
-  type ChannelModel,
-  type ConfirmChannel,
-  type ConsumeMessage,
-  type Options,
-} from 'amqplib';
+import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import {
   assertTopology,
   buildResponse,
@@ -21,6 +15,7 @@ import {
   type ControlOrderBody,
   type DeliveredJob,
   type Names,
+  type OutgoingMessage,
   type ResponseInput,
 } from '@org/protocol';
 
@@ -75,8 +70,6 @@ export class TestWorker {
   readonly held: ConsumeMessage[] = [];
   /** Items of each job message received, in order (1 for a single job). */
   readonly messageSizes: number[] = [];
-  /** Jobs whose answer the broker confirmed (before their acknowledgement). */
-  answered = 0;
   /**
    * Jobs whose final answer was published, confirmed or not. From that moment the manager may
    * read it and refill the slot, so a sampler counting jobs outstanding at this worker counts
@@ -118,15 +111,10 @@ export class TestWorker {
 
   /**
    * Publishes and waits for this message's own confirm. `waitForConfirms` would wait for every
-   * publish outstanding on the channel, so under steady traffic a job would count as unanswered
-   * long after the manager read its answer and refilled the slot.
+   * publish outstanding on the channel, so under steady traffic each job's acknowledgement would
+   * wait for its neighbours' answers too.
    */
-  private publishConfirmed(message: {
-    exchange: string;
-    routingKey: string;
-    content: Buffer;
-    options: Options.Publish;
-  }): Promise<void> {
+  private publishConfirmed(message: OutgoingMessage): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.channel.publish(
         message.exchange,
@@ -236,7 +224,6 @@ export class TestWorker {
           await this.respond(answer);
         }
       }
-      this.answered += jobs.length;
       this.channel.ack(message);
       this.settled += jobs.length;
     } catch {
@@ -322,7 +309,6 @@ export class TestWorker {
       } else {
         await this.respond({ ...base, status: 'INVALID_CONTENT', messages: action.messages });
       }
-      this.answered += 1;
       this.channel.ack(message);
       this.settled += 1;
     } catch {
