@@ -92,6 +92,12 @@ export interface ManagerEnvironment {
   readonly dispatchHorizonMs: number;
   /** `WM_SWEEP_INTERVAL_MS`: period of the lease, waiting, retry, timeout and outbox sweeps. @default 1000 */
   readonly sweepIntervalMs: number;
+  /**
+   * `WM_VACUUM_INTERVAL_MS`: how often the manager vacuums its tables that hold many dead rows
+   * (at least 5,000 and a tenth of their live rows), for servers whose autovacuum is off or lags.
+   * 0 leaves it to autovacuum. @default 5000
+   */
+  readonly vacuumIntervalMs: number;
   /** `WM_CONFIG_POLL_MS`: how often a replica looks for a configuration changed by another. @default 2000 */
   readonly configPollMs: number;
   /** `WM_BATCH_SIZE`: messages per intake/response transaction. @default 200 */
@@ -257,6 +263,7 @@ export function loadEnvironment(
     dispatchLeaseMs: int('WM_DISPATCH_LEASE_MS', 10_000, 100, 3_600_000),
     dispatchHorizonMs: int('WM_DISPATCH_HORIZON_MS', 1000, 0, 60_000),
     sweepIntervalMs: int('WM_SWEEP_INTERVAL_MS', 1000, 20, 600_000),
+    vacuumIntervalMs: int('WM_VACUUM_INTERVAL_MS', 5000, 0, 3_600_000),
     configPollMs: int('WM_CONFIG_POLL_MS', 2000, 20, 600_000),
     batchSize: int('WM_BATCH_SIZE', 200, 1, 5000),
     batchWindowMs: int('WM_BATCH_WINDOW_MS', 5, 0, 10_000),

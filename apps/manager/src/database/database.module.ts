@@ -5,6 +5,7 @@ import { type ManagerEnvironment } from '../config/manager-environment';
 import { createDataSource, migrateOverDirectConnection } from './create-data-source';
 import { DatabaseService } from './database.service';
 import { DataSourceCloser } from './data-source-closer';
+import { TableUpkeep } from './table-upkeep.service';
 
 /** The TypeORM DataSource (migrated before anything else starts) and raw SQL access. */
 @Global()
@@ -31,6 +32,7 @@ import { DataSourceCloser } from './data-source-closer';
     },
     DatabaseService,
     DataSourceCloser,
+    TableUpkeep,
   ],
   exports: [DataSource, DatabaseService],
 })
