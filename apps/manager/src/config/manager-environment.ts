@@ -90,6 +90,14 @@ export interface ManagerEnvironment {
    * keeps the window at twice the concurrency. @default 1000
    */
   readonly dispatchHorizonMs: number;
+  /**
+   * `WM_DISPATCHED_AFTER_MS`: a job confirmed by the broker and still unanswered after this is
+   * recorded DISPATCHED and its requester told GRANTED; one answered sooner goes straight to its
+   * outcome (and its GRANTED with it), sparing a row write. A replica that dies meanwhile leaves
+   * the job to the lease sweep, which sends it again. 0 records every job at its confirm.
+   * @default 1000
+   */
+  readonly dispatchedAfterMs: number;
   /** `WM_SWEEP_INTERVAL_MS`: period of the lease, waiting, retry, timeout and outbox sweeps. @default 1000 */
   readonly sweepIntervalMs: number;
   /**
@@ -262,6 +270,7 @@ export function loadEnvironment(
     replicaId: text('WM_REPLICA_ID', randomBytes(6).toString('hex')),
     dispatchLeaseMs: int('WM_DISPATCH_LEASE_MS', 10_000, 100, 3_600_000),
     dispatchHorizonMs: int('WM_DISPATCH_HORIZON_MS', 1000, 0, 60_000),
+    dispatchedAfterMs: int('WM_DISPATCHED_AFTER_MS', 1000, 0, 60_000),
     sweepIntervalMs: int('WM_SWEEP_INTERVAL_MS', 1000, 20, 600_000),
     vacuumIntervalMs: int('WM_VACUUM_INTERVAL_MS', 5000, 0, 3_600_000),
     configPollMs: int('WM_CONFIG_POLL_MS', 2000, 20, 600_000),

@@ -22,6 +22,8 @@ export interface AfterCommit {
   readonly jobs: ClaimedJobs;
   /** Jobs that stopped being outstanding, by worker type (they pace its window). */
   readonly left: ReadonlyMap<string, number>;
+  /** Rows moved on from TO_DISPATCH: no DISPATCHED record is owed for them any more. */
+  readonly settled: readonly string[];
 }
 
 /**
@@ -56,7 +58,13 @@ export class ChangeCommitter {
     }
     const wake = new Set(effects.wake);
     const left = new Map<string, number>();
+    const settled: string[] = [];
     for (const change of changes) {
+      if (
+        change.before === 'TO_DISPATCH' &&
+        (change.finished || change.row.state !== 'TO_DISPATCH')
+      )
+        settled.push(change.row.id);
       // A job of this type is no longer outstanding: its slot is free for the next one.
       if (
         OUTSTANDING_REQUEST_STATES.includes(change.before) &&
@@ -69,7 +77,7 @@ export class ChangeCommitter {
       }
     }
     const jobs = await this.dispatcher.claimInTx(tx, wake);
-    return { events: effects.events, staged, cancels: effects.cancels, jobs, left };
+    return { events: effects.events, staged, cancels: effects.cancels, jobs, left, settled };
   }
 
   /**
@@ -79,6 +87,7 @@ export class ChangeCommitter {
    */
   async carryOut(after: AfterCommit): Promise<void> {
     for (const [type, count] of after.left) this.dispatcher.left(type, count);
+    this.dispatcher.settled(after.settled);
     this.events.inform(after.events);
     await Promise.all([
       this.events.deliver(after.staged),

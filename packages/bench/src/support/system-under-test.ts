@@ -5,10 +5,13 @@ import {
   assertTopology,
   buildRequest,
   buildRequestBatch,
+  decodeFrame,
   HEADERS,
+  isBatch,
   managerTopology,
   routingWord,
 } from '@org/protocol';
+import { type ConsumeMessage } from 'amqplib';
 import { createTestNamespace, type TestNamespace } from '@org/testkit';
 import { BENCH, BENCH_WORKER_TYPES, writeBenchConfig } from './bench-config';
 import { Child } from './child-process';
@@ -36,8 +39,11 @@ export function systemUnavailable(): string | undefined {
 
 /**
  * This system, end to end, in its own namespace: the manager as a child process
- * (`node apps/manager/dist/main.js`), a noop SDK worker process, and a requester that publishes
- * requests with `buildRequest` and counts SUCCESS events on a queue bound to `<ns>.events`.
+ * (`node apps/manager/dist/main.js`), a noop SDK worker process, and two requesters. One publishes
+ * requests one per message with `buildRequest` and counts SUCCESS events on a queue bound to
+ * `<ns>.events`. The other sends request batches and takes its events the way design 5.2 offers
+ * a requester with many to send: on its own `replyTo` queue, in event batches
+ * (`wm-accept-batch: true`); nothing is bound to `<ns>.events` while it runs.
  */
 export class SystemUnderTest {
   workers: Child[] = [];
@@ -46,6 +52,12 @@ export class SystemUnderTest {
     readonly ns: TestNamespace,
     readonly manager: Child,
     readonly requester: Requester,
+    /** Sends request batches; its SUCCESS events come back in event batches on {@link replies}. */
+    readonly batchRequester: Requester,
+    /** The batch requester's `replyTo` queue. */
+    private readonly replies: string,
+    /** The one-per-message requester's queue, bound to `<ns>.events` with {@link successPattern}. */
+    private readonly successes: string,
     private readonly options: SystemOptions,
     /** The manager's HTTP port (the dashboard scenario calls its pages). */
     readonly port: number,
@@ -60,8 +72,9 @@ export class SystemUnderTest {
       await assertTopology(ns.channel, managerTopology(ns.names, BENCH_WORKER_TYPES));
       const successes = await completionQueue(ns, 'events', {
         exchange: ns.names.exchanges.events,
-        pattern: `${routingWord('SUCCESS')}.#`,
+        pattern: successPattern,
       });
+      const replies = await completionQueue(ns, 'replies');
       const port = await freePort();
       const manager = await Child.start(MANAGER_MAIN, {
         logName: `${options.prefix}-manager`,
@@ -83,7 +96,22 @@ export class SystemUnderTest {
           message.properties.headers?.[HEADERS.requestId] as string | undefined,
       });
       ns.defer(() => requester.close());
-      const system = new SystemUnderTest(ns, manager, requester, options, port);
+      const batchRequester = await Requester.open({
+        amqpUrl: ns.amqpUrl,
+        completionQueue: replies,
+        completionId: successIds,
+      });
+      ns.defer(() => batchRequester.close());
+      const system = new SystemUnderTest(
+        ns,
+        manager,
+        requester,
+        batchRequester,
+        replies,
+        successes,
+        options,
+        port,
+      );
       if (options.withWorker !== false) await system.startWorker();
       return system;
     } catch (error) {
@@ -138,25 +166,50 @@ export class SystemUnderTest {
 
   /**
    * A burst of `count` requests sent as request batches of `batchSize` (design 5.2: one message
-   * per batch, each item routed by its own content type); fails at once if the manager dies.
+   * per batch, each item routed by its own content type), whose events come back in event
+   * batches on the requester's `replyTo` queue; fails at once if the manager dies. The
+   * one-per-message requester's queue is unbound from `<ns>.events` meanwhile, so no event is
+   * stored twice.
    */
-  batchBurst(
+  async batchBurst(
     count: number,
     batchSize: number,
     contentType: string = BENCH.noopContentType,
     timeoutMs = 180_000,
   ): Promise<BurstResult> {
+    const events = this.ns.names.exchanges.events;
+    await this.ns.channel.unbindQueue(this.successes, events, successPattern);
+    try {
+      return await this.runBatchBurst(count, batchSize, contentType, timeoutMs);
+    } finally {
+      await this.ns.channel.bindQueue(this.successes, events, successPattern);
+    }
+  }
+
+  private runBatchBurst(
+    count: number,
+    batchSize: number,
+    contentType: string,
+    timeoutMs: number,
+  ): Promise<BurstResult> {
     const body = Buffer.from('{}');
+    const replyTo = this.replies;
     return Promise.race([
       runBatchBurst(
-        this.requester,
+        this.batchRequester,
         count,
         batchSize,
         (indexes) => {
           const ids = indexes.map(() => randomUUID());
           const message = buildRequestBatch(
             this.ns.names,
-            ids.map((requestId) => ({ requestId, contentType, body })),
+            ids.map((requestId) => ({
+              requestId,
+              contentType,
+              body,
+              replyTo,
+              acceptBatch: true,
+            })),
           );
           return { ids, message };
         },
@@ -178,6 +231,27 @@ export class SystemUnderTest {
   async stop(): Promise<void> {
     await this.ns.cleanup();
   }
+}
+
+const successPattern = `${routingWord('SUCCESS')}.#`;
+
+/**
+ * The requests a message on the batch requester's `replyTo` queue reports as SUCCESS: each
+ * SUCCESS item of an event batch, or the request of a single SUCCESS event. Other events
+ * (GRANTED) count for nothing.
+ */
+function successIds(message: ConsumeMessage): string[] {
+  if (isBatch(message)) {
+    // The frame's item headers are all a requester counting outcomes reads (a full
+    // `parseEventBatch` validates every field of every event, and its CPU is the requester's).
+    const frame = decodeFrame(message.content);
+    if (!frame.ok) throw new Error(`unreadable event batch: ${frame.reason}`);
+    return frame.items.flatMap(({ header }) =>
+      header[HEADERS.state] === 'SUCCESS' ? [header[HEADERS.requestId] as string] : [],
+    );
+  }
+  const headers = message.properties.headers ?? {};
+  return headers[HEADERS.state] === 'SUCCESS' ? [headers[HEADERS.requestId] as string] : [];
 }
 
 /** A free TCP port for the manager's HTTP server, so scenarios never collide with a running manager. */

@@ -37,8 +37,11 @@ const CLAIM_RENEWAL_MS = 60_000;
  * transaction that made room or queued work (intake, answers, operations, sweeps), under the
  * type's advisory lock: the jobs outstanding are counted, the pause and the rate limit obeyed,
  * and the backlog taken in dispatch order up to the free slots and the replica's byte budget.
- * After commit the jobs are published; confirmed ones are recorded DISPATCHED and their
- * requesters told GRANTED.
+ * After commit the jobs are published. A confirmed job still unanswered after
+ * `WM_DISPATCHED_AFTER_MS` is recorded DISPATCHED and its requester told GRANTED; one answered
+ * before goes from TO_DISPATCH to its outcome, and the answer sends its GRANTED (design 5.3's
+ * lean events, on the manager's side: a short job costs no row write for a state it leaves at
+ * once). Until it is recorded, its lease is renewed like that of a job awaiting its confirm.
  *
  * A job waiting for its confirm keeps its lease renewed by this replica, however long the
  * broker takes: it is never published again while the first copy may still be confirmed. Only
@@ -58,6 +61,12 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
    * be committing): their leases are renewed too, for at most {@link CLAIM_RENEWAL_MS}.
    */
   private readonly claimed = new Map<string, { attempt: number; claimedAt: number }>();
+  /**
+   * Confirmed jobs not yet recorded DISPATCHED, in confirm order: recorded once unanswered for
+   * `WM_DISPATCHED_AFTER_MS`, forgotten when their answer is applied first.
+   */
+  private readonly unmarked = new Map<string, { row: DispatchRow; confirmedAt: number }>();
+  private markTimer: NodeJS.Timeout | undefined;
   private readonly draining = new Set<string>();
   private readonly again = new Set<string>();
   private readonly running = new Set<Promise<unknown>>();
@@ -102,6 +111,10 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.retryTimers.clear();
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    // Jobs confirmed and still unanswered are recorded now: once this replica is gone, nothing
+    // renews their leases, and the sweep would send them again.
+    clearTimeout(this.markTimer);
+    await this.markDue(true);
     clearInterval(this.renewTimer);
   }
 
@@ -187,14 +200,18 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
     try {
       if (confirmed.length === 0) return;
       this.counters.dispatched += confirmed.length;
-      this.timings.confirmed(confirmed, Date.now());
-      const marked = await this.repository.markDispatched(confirmed);
-      // A row a fast worker already answered is past TO_DISPATCH; the answer sent its GRANTED.
-      this.events.inform(
-        confirmed
-          .filter((row) => marked.has(row.id))
-          .map((row) => eventOf(row, 'GRANTED', { messages: [] })),
-      );
+      const confirmedAt = Date.now();
+      this.timings.confirmed(confirmed, confirmedAt);
+      if (this.environment.dispatchedAfterMs === 0 || this.stopped) {
+        await this.mark(confirmed);
+        return;
+      }
+      for (const row of confirmed) {
+        // Deleted first, so a job sent again moves to the end of the confirm order.
+        this.unmarked.delete(row.id);
+        this.unmarked.set(row.id, { row, confirmedAt });
+      }
+      this.scheduleMarks();
     } finally {
       for (const row of ordered) {
         if (this.pending.get(row.id) === row.attempt) this.pending.delete(row.id);
@@ -228,6 +245,14 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
+  /**
+   * After the commit of a transaction that moved these rows on from TO_DISPATCH (an answer, a
+   * cancel, a new attempt): their pending DISPATCHED record is moot.
+   */
+  settled(ids: Iterable<string>): void {
+    for (const id of ids) this.unmarked.delete(id);
+  }
+
   /** `count` jobs of `type` stopped being outstanding (answered, cancelled, expired). */
   left(type: string, count: number): void {
     this.pace.record(type, count, Date.now());
@@ -247,7 +272,11 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
 
   /** True while this replica waits on the broker's confirm of that job (its lease is renewed). */
   isPending(id: string, attempt: number): boolean {
-    return this.pending.get(id) === attempt || this.claimed.get(id)?.attempt === attempt;
+    return (
+      this.pending.get(id) === attempt ||
+      this.claimed.get(id)?.attempt === attempt ||
+      this.unmarked.get(id)?.row.attempt === attempt
+    );
   }
 
   /**
@@ -264,6 +293,9 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
   /** Keys of the jobs this replica waits on (tests, diagnostics). */
   pendingKeys(): DispatchKey[] {
     const keys = [...this.pending].map(([id, attempt]) => ({ id, attempt }));
+    for (const [id, { row }] of this.unmarked) {
+      if (!this.pending.has(id)) keys.push({ id, attempt: row.attempt });
+    }
     const oldest = Date.now() - CLAIM_RENEWAL_MS;
     for (const [id, claim] of this.claimed) {
       // A claim never published (its caller failed after the commit) stops being renewed, so
@@ -272,6 +304,48 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
       else if (!this.pending.has(id)) keys.push({ id, attempt: claim.attempt });
     }
     return keys;
+  }
+
+  /** Records confirmed jobs DISPATCHED (those still TO_DISPATCH) and sends their GRANTED. */
+  private async mark(rows: readonly DispatchRow[]): Promise<void> {
+    const marked = await this.repository.markDispatched(rows);
+    // A row already answered is past TO_DISPATCH; the answer sent its GRANTED.
+    this.events.inform(
+      rows
+        .filter((row) => marked.has(row.id))
+        .map((row) => eventOf(row, 'GRANTED', { messages: [] })),
+    );
+  }
+
+  /** Wakes {@link markDue} while confirmed jobs wait to be recorded. */
+  private scheduleMarks(): void {
+    if (this.markTimer !== undefined || this.unmarked.size === 0 || this.stopped) return;
+    // A quarter of the delay: a long job is recorded at most a quarter late.
+    const every = Math.max(10, Math.ceil(this.environment.dispatchedAfterMs / 4));
+    this.markTimer = setTimeout(() => {
+      this.markTimer = undefined;
+      this.track(this.markDue(false));
+    }, every);
+    this.markTimer.unref();
+  }
+
+  /** Records the jobs unanswered for `WM_DISPATCHED_AFTER_MS` (every one with `all`). */
+  private async markDue(all: boolean): Promise<void> {
+    const cutoff = Date.now() - this.environment.dispatchedAfterMs;
+    const due: DispatchRow[] = [];
+    for (const [id, { row, confirmedAt }] of this.unmarked) {
+      if (!all && confirmedAt > cutoff) break;
+      due.push(row);
+      this.unmarked.delete(id);
+    }
+    try {
+      if (due.length > 0) await this.mark(due);
+    } catch (error) {
+      // Left TO_DISPATCH, no longer renewed: the lease sweep sends them again (a new attempt).
+      this.logger.warn(`${due.length} dispatch(es) not recorded: ${(error as Error).message}`);
+    } finally {
+      this.scheduleMarks();
+    }
   }
 
   private forgetClaim(id: string, attempt: number): void {
