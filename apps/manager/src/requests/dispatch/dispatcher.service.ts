@@ -25,6 +25,7 @@ import { RequestsRepository } from '../store/requests.repository';
 import { AnswerPace } from './answer-pace';
 import { ByteBudget } from './byte-budget';
 import { type ClaimedJobs, NO_JOBS } from './claimed-jobs';
+import { DispatchRecords } from './dispatch-records';
 import { takeTokens, windowSize } from './dispatch-window';
 import { type JobMessage, jobMessages } from './job-messages';
 import { liveConcurrency } from './live-concurrency';
@@ -61,12 +62,8 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
    * be committing): their leases are renewed too, for at most {@link CLAIM_RENEWAL_MS}.
    */
   private readonly claimed = new Map<string, { attempt: number; claimedAt: number }>();
-  /**
-   * Confirmed jobs not yet recorded DISPATCHED, in confirm order: recorded once unanswered for
-   * `WM_DISPATCHED_AFTER_MS`, forgotten when their answer is applied first.
-   */
-  private readonly unmarked = new Map<string, { row: DispatchRow; confirmedAt: number }>();
-  private markTimer: NodeJS.Timeout | undefined;
+  /** The DISPATCHED records owed for confirmed jobs (`WM_DISPATCHED_AFTER_MS`). */
+  private readonly records: DispatchRecords;
   private readonly draining = new Set<string>();
   private readonly again = new Set<string>();
   private readonly running = new Set<Promise<unknown>>();
@@ -90,6 +87,15 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
   ) {
     // Half of WM_MAX_INFLIGHT_BYTES; the requests and responses consumers hold a quarter each.
     this.budget = new ByteBudget(Math.floor(environment.maxInflightBytes / 2));
+    this.records = new DispatchRecords(
+      environment.dispatchedAfterMs,
+      {
+        markDispatched: (keys) => this.repository.markDispatched(keys),
+        inform: (events) => this.events.inform(events),
+        track: (run) => this.track(run),
+      },
+      this.logger,
+    );
   }
 
   onModuleInit(): void {
@@ -111,10 +117,7 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.retryTimers.clear();
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
-    // Jobs confirmed and still unanswered are recorded now: once this replica is gone, nothing
-    // renews their leases, and the sweep would send them again.
-    clearTimeout(this.markTimer);
-    await this.markDue(true);
+    await this.records.stop();
     clearInterval(this.renewTimer);
   }
 
@@ -202,16 +205,14 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
       this.counters.dispatched += confirmed.length;
       const confirmedAt = Date.now();
       this.timings.confirmed(confirmed, confirmedAt);
-      if (this.environment.dispatchedAfterMs === 0 || this.stopped) {
-        await this.mark(confirmed);
-        return;
-      }
-      for (const row of confirmed) {
-        // Deleted first, so a job sent again moves to the end of the confirm order.
-        this.unmarked.delete(row.id);
-        this.unmarked.set(row.id, { row, confirmedAt });
-      }
-      this.scheduleMarks();
+      await this.records.confirmed(
+        confirmed.map((row) => ({
+          id: row.id,
+          attempt: row.attempt,
+          granted: eventOf(row, 'GRANTED', { messages: [] }),
+          confirmedAt,
+        })),
+      );
     } finally {
       for (const row of ordered) {
         if (this.pending.get(row.id) === row.attempt) this.pending.delete(row.id);
@@ -250,7 +251,7 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
    * cancel, a new attempt): their pending DISPATCHED record is moot.
    */
   settled(ids: Iterable<string>): void {
-    for (const id of ids) this.unmarked.delete(id);
+    this.records.settled(ids);
   }
 
   /** `count` jobs of `type` stopped being outstanding (answered, cancelled, expired). */
@@ -275,7 +276,7 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
     return (
       this.pending.get(id) === attempt ||
       this.claimed.get(id)?.attempt === attempt ||
-      this.unmarked.get(id)?.row.attempt === attempt
+      this.records.owes(id, attempt)
     );
   }
 
@@ -293,9 +294,7 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
   /** Keys of the jobs this replica waits on (tests, diagnostics). */
   pendingKeys(): DispatchKey[] {
     const keys = [...this.pending].map(([id, attempt]) => ({ id, attempt }));
-    for (const [id, { row }] of this.unmarked) {
-      if (!this.pending.has(id)) keys.push({ id, attempt: row.attempt });
-    }
+    for (const key of this.records.keys()) if (!this.pending.has(key.id)) keys.push(key);
     const oldest = Date.now() - CLAIM_RENEWAL_MS;
     for (const [id, claim] of this.claimed) {
       // A claim never published (its caller failed after the commit) stops being renewed, so
@@ -304,48 +303,6 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
       else if (!this.pending.has(id)) keys.push({ id, attempt: claim.attempt });
     }
     return keys;
-  }
-
-  /** Records confirmed jobs DISPATCHED (those still TO_DISPATCH) and sends their GRANTED. */
-  private async mark(rows: readonly DispatchRow[]): Promise<void> {
-    const marked = await this.repository.markDispatched(rows);
-    // A row already answered is past TO_DISPATCH; the answer sent its GRANTED.
-    this.events.inform(
-      rows
-        .filter((row) => marked.has(row.id))
-        .map((row) => eventOf(row, 'GRANTED', { messages: [] })),
-    );
-  }
-
-  /** Wakes {@link markDue} while confirmed jobs wait to be recorded. */
-  private scheduleMarks(): void {
-    if (this.markTimer !== undefined || this.unmarked.size === 0 || this.stopped) return;
-    // A quarter of the delay: a long job is recorded at most a quarter late.
-    const every = Math.max(10, Math.ceil(this.environment.dispatchedAfterMs / 4));
-    this.markTimer = setTimeout(() => {
-      this.markTimer = undefined;
-      this.track(this.markDue(false));
-    }, every);
-    this.markTimer.unref();
-  }
-
-  /** Records the jobs unanswered for `WM_DISPATCHED_AFTER_MS` (every one with `all`). */
-  private async markDue(all: boolean): Promise<void> {
-    const cutoff = Date.now() - this.environment.dispatchedAfterMs;
-    const due: DispatchRow[] = [];
-    for (const [id, { row, confirmedAt }] of this.unmarked) {
-      if (!all && confirmedAt > cutoff) break;
-      due.push(row);
-      this.unmarked.delete(id);
-    }
-    try {
-      if (due.length > 0) await this.mark(due);
-    } catch (error) {
-      // Left TO_DISPATCH, no longer renewed: the lease sweep sends them again (a new attempt).
-      this.logger.warn(`${due.length} dispatch(es) not recorded: ${(error as Error).message}`);
-    } finally {
-      this.scheduleMarks();
-    }
   }
 
   private forgetClaim(id: string, attempt: number): void {
