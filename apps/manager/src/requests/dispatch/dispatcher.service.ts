@@ -248,7 +248,7 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * After the commit of a transaction that moved these rows on from TO_DISPATCH (an answer, a
-   * cancel, a new attempt): their pending DISPATCHED record is moot.
+   * cancel, a timeout): their pending DISPATCHED record is moot.
    */
   settled(ids: Iterable<string>): void {
     this.records.settled(ids);
