@@ -22,7 +22,7 @@ export interface RecordSink {
 /**
  * The DISPATCHED records a replica owes (`WM_DISPATCHED_AFTER_MS`): a confirmed job is recorded,
  * and its GRANTED sent, once it has been unanswered for the delay; a job whose answer (or cancel,
- * or new attempt) is committed first is forgotten, its row having moved on from TO_DISPATCH.
+ * or timeout) is committed first is forgotten, its row having moved on from TO_DISPATCH.
  * Only the key and the GRANTED event are kept, not the input: its bytes went back to the budget
  * at the confirm. The owed jobs' leases are renewed by the dispatcher ({@link keys}).
  */
