@@ -9,6 +9,9 @@ import { RequestTraces } from '../tracing/request-traces';
 import { PayloadSchemas } from '../workers/payload-schemas.service';
 import { type RoutePlan, WorkflowsService } from '../workflows/workflows.service';
 import { type AfterCommit, ChangeCommitter } from './change-committer.service';
+import { mergeClaims } from './dispatch/claimed-jobs';
+import { Dispatcher } from './dispatch/dispatcher.service';
+import { type ArrivalClaim, type ArrivingRequest } from './dispatch/window-claims';
 import { EngineContextFactory } from './engine-context.factory';
 import { admissionRefusal, admit } from './engine/admit';
 import { type EngineContext } from './engine/engine-context';
@@ -89,6 +92,7 @@ export class IntakeService {
     @Inject(MANAGER_ENVIRONMENT) private readonly environment: ManagerEnvironment,
     private readonly webhooks: WebhookSubscriptions,
     private readonly traces: RequestTraces,
+    private readonly dispatcher: Dispatcher,
   ) {}
 
   /** Records a batch of requests; resolves once their effects are durable and their events sent. */
@@ -162,10 +166,13 @@ export class IntakeService {
       else first.set(candidate.request.row.id, candidate);
     }
     const unique = [...first.values()];
+    const arrivals = await this.claimArrivals(tx, unique);
     const seqs = await this.requests.insert(
       tx,
       unique.map((candidate) => candidate.request),
+      this.environment.dispatchLeaseMs,
     );
+    const arrived = this.dispatcher.arrived(tx, arrivals.claims, seqs);
     const inserted = unique.filter((candidate) => seqs.has(candidate.request.row.id));
     // Webhooks (issue 17): a callback URL is recorded with its request, in this transaction.
     await this.webhooks.subscribe(
@@ -210,11 +217,43 @@ export class IntakeService {
     const effects = new Effects();
     for (const candidate of inserted) {
       effects.events.push(...candidate.effects.events);
-      for (const type of candidate.effects.wake) effects.wake.add(type);
+      for (const type of candidate.effects.wake) {
+        if (!arrivals.types.has(type)) effects.wake.add(type);
+      }
       for (const id of candidate.effects.graphs) effects.graphs.add(id);
     }
     const after = await this.committer.commit(tx, [], effects);
-    return { after, inserted };
+    return { after: { ...after, jobs: mergeClaims([arrived, after.jobs]) }, inserted };
+  }
+
+  /**
+   * Claims the new requests of each type with no backlog before they are inserted, so that they
+   * go in as TO_DISPATCH (Dispatcher.claimArrivals), types in name order like every claim. The
+   * types it decided need no claim after the insert. A batch with a graph request is claimed the
+   * usual way: its steps, created at commit, may lock types out of that order.
+   */
+  private async claimArrivals(
+    tx: Tx,
+    unique: readonly Candidate[],
+  ): Promise<{ claims: ArrivalClaim[]; types: Set<string> }> {
+    const claims: ArrivalClaim[] = [];
+    const types = new Set<string>();
+    const byType = new Map<string, ArrivingRequest[]>();
+    for (const { request, effects } of unique) {
+      if (effects.graphs.size > 0) return { claims, types };
+      if (request.row.state !== 'QUEUED') continue;
+      const arrival = { row: request.row, input: request.input };
+      const group = byType.get(request.row.worker_type);
+      if (group) group.push(arrival);
+      else byType.set(request.row.worker_type, [arrival]);
+    }
+    for (const type of [...byType.keys()].sort()) {
+      const claim = await this.dispatcher.claimArrivals(tx, type, byType.get(type)!);
+      if (!claim) continue;
+      claims.push(claim);
+      types.add(type);
+    }
+    return { claims, types };
   }
 
   /** Why a well-formed request is answered SKIPPED, if it is. */

@@ -37,7 +37,7 @@ describe('DISPATCHED recorded after WM_DISPATCHED_AFTER_MS', () => {
       .matching(eventOf('fast'))
       .map((message) => events.header(message, HEADERS.state));
     expect(states).toEqual(['GRANTED', 'SUCCESS']);
-    expect(await historyOf(db, 'fast')).toEqual(['QUEUED', 'TO_DISPATCH', 'SUCCESS']);
+    expect(await historyOf(db, 'fast')).toEqual(['TO_DISPATCH', 'SUCCESS']);
   });
 
   it('records a job still running after the delay DISPATCHED, and sends its GRANTED then', async () => {
@@ -68,7 +68,7 @@ describe('DISPATCHED recorded after WM_DISPATCHED_AFTER_MS', () => {
     });
     release.resolve({ status: 'SUCCESS', body: Buffer.from('done') });
     await events.first(eventOf('slow', 'SUCCESS'));
-    expect(await historyOf(db, 'slow')).toEqual(['QUEUED', 'TO_DISPATCH', 'DISPATCHED', 'SUCCESS']);
+    expect(await historyOf(db, 'slow')).toEqual(['TO_DISPATCH', 'DISPATCHED', 'SUCCESS']);
   });
 
   it('records the jobs it still owes when the replica stops, so no sweep sends them again', async () => {

@@ -13,10 +13,8 @@ import { DatabaseService, type Tx } from '../../database/database.service';
 import { AmqpService } from '../../messaging/amqp.service';
 import { RequestTraces } from '../../tracing/request-traces';
 import { WorkerCatalogue } from '../../workers/worker-catalogue.service';
-import { claim } from '../engine/dispatch';
 import { eventOf } from '../engine/effects';
 import { type DispatchRow } from '../engine/request-row';
-import { RowChange } from '../engine/row-change';
 import { RequesterEvents } from '../events/requester-events.service';
 import { RequestCounters } from '../request-counters';
 import { RequestTimings } from '../request-timings';
@@ -26,19 +24,18 @@ import { AnswerPace } from './answer-pace';
 import { ByteBudget } from './byte-budget';
 import { type ClaimedJobs, NO_JOBS } from './claimed-jobs';
 import { DispatchRecords } from './dispatch-records';
-import { takeTokens, windowSize } from './dispatch-window';
+import { HeldJobs } from './held-jobs';
+import { type ArrivalClaim, type ArrivingRequest, WindowClaims } from './window-claims';
+import { windowSize } from './dispatch-window';
 import { type JobMessage, jobMessages } from './job-messages';
 import { liveConcurrency } from './live-concurrency';
-
-/** How long a claimed job's lease is renewed before its publish starts: far past any commit. */
-const CLAIM_RENEWAL_MS = 60_000;
 
 /**
  * Feeds each worker type its dispatch window (design 5.1). Claims happen inside the
  * transaction that made room or queued work (intake, answers, operations, sweeps), under the
- * type's advisory lock: the jobs outstanding are counted, the pause and the rate limit obeyed,
- * and the backlog taken in dispatch order up to the free slots and the replica's byte budget.
- * After commit the jobs are published. A confirmed job still unanswered after
+ * type's advisory lock ({@link WindowClaims}): the backlog in dispatch order up to the free
+ * slots, or, for a type with nothing waiting, the new requests themselves as intake records
+ * them. After commit the jobs are published. A confirmed job still unanswered after
  * `WM_DISPATCHED_AFTER_MS` is recorded DISPATCHED and its requester told GRANTED; one answered
  * before goes from TO_DISPATCH to its outcome, and the answer sends its GRANTED (design 5.3's
  * lean events, on the manager's side: a short job costs no row write for a state it leaves at
@@ -55,13 +52,9 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
   readonly budget: ByteBudget;
   /** How fast each type's jobs leave the window here: widens the window of short jobs. */
   private readonly pace = new AnswerPace();
-  /** Jobs published by this replica and not yet confirmed: their leases are renewed. */
-  private readonly pending = new Map<string, number>();
-  /**
-   * Jobs claimed by this replica whose publish has not started yet (their transaction may still
-   * be committing): their leases are renewed too, for at most {@link CLAIM_RENEWAL_MS}.
-   */
-  private readonly claimed = new Map<string, { attempt: number; claimedAt: number }>();
+  /** Jobs claimed or published by this replica and not yet confirmed: their leases are renewed. */
+  private readonly held = new HeldJobs();
+  private readonly claims: WindowClaims;
   /** The DISPATCHED records owed for confirmed jobs (`WM_DISPATCHED_AFTER_MS`). */
   private readonly records: DispatchRecords;
   private readonly draining = new Set<string>();
@@ -87,6 +80,15 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
   ) {
     // Half of WM_MAX_INFLIGHT_BYTES; the requests and responses consumers hold a quarter each.
     this.budget = new ByteBudget(Math.floor(environment.maxInflightBytes / 2));
+    this.claims = new WindowClaims(repository, requests, {
+      budget: this.budget,
+      held: this.held,
+      leaseMs: environment.dispatchLeaseMs,
+      isOpen: (type) => !this.stopped && this.catalogue.isAvailable(type),
+      windowOf: (type, policy) => this.windowOf(type, policy),
+      retryLater: (type, delayMs) => this.retryLater(type, delayMs),
+      whenBudgetFrees: (type) => this.whenBudgetFrees(type),
+    });
     this.records = new DispatchRecords(
       environment.dispatchedAfterMs,
       {
@@ -174,15 +176,15 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
    * refused) and recorded. Their bytes go back to the budget as they are confirmed.
    */
   async publish(claimed: ClaimedJobs): Promise<void> {
-    if (claimed.rows.length === 0) return;
+    if (claimed.rows.length === 0) {
+      this.budget.release(claimed.bytes);
+      return;
+    }
     const ordered = [...claimed.rows].sort(
       (a, b) => b.priority - a.priority || Number(a.seq) - Number(b.seq),
     );
     const publishedAt = Date.now();
-    for (const row of ordered) {
-      this.pending.set(row.id, row.attempt);
-      this.forgetClaim(row.id, row.attempt);
-    }
+    this.held.publish(ordered);
     // Before publishing: a fast worker's answer may be applied before the confirm is recorded.
     this.timings.published(ordered, publishedAt);
     const messages = this.messagesOf(ordered, publishedAt);
@@ -214,9 +216,7 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
         })),
       );
     } finally {
-      for (const row of ordered) {
-        if (this.pending.get(row.id) === row.attempt) this.pending.delete(row.id);
-      }
+      this.held.settled(ordered);
       this.budget.release(claimed.bytes);
     }
   }
@@ -273,11 +273,7 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
 
   /** True while this replica waits on the broker's confirm of that job (its lease is renewed). */
   isPending(id: string, attempt: number): boolean {
-    return (
-      this.pending.get(id) === attempt ||
-      this.claimed.get(id)?.attempt === attempt ||
-      this.records.owes(id, attempt)
-    );
+    return this.held.holds(id, attempt) || this.records.owes(id, attempt);
   }
 
   /**
@@ -293,65 +289,30 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
 
   /** Keys of the jobs this replica waits on (tests, diagnostics). */
   pendingKeys(): DispatchKey[] {
-    const keys = [...this.pending].map(([id, attempt]) => ({ id, attempt }));
-    for (const key of this.records.keys()) if (!this.pending.has(key.id)) keys.push(key);
-    const oldest = Date.now() - CLAIM_RENEWAL_MS;
-    for (const [id, claim] of this.claimed) {
-      // A claim never published (its caller failed after the commit) stops being renewed, so
-      // its lease expires and the sweep publishes it: the safe default.
-      if (claim.claimedAt < oldest) this.claimed.delete(id);
-      else if (!this.pending.has(id)) keys.push({ id, attempt: claim.attempt });
-    }
-    return keys;
-  }
-
-  private forgetClaim(id: string, attempt: number): void {
-    if (this.claimed.get(id)?.attempt === attempt) this.claimed.delete(id);
+    return this.held.keys(this.records.keys());
   }
 
   private async claimType(tx: Tx, type: string): Promise<ClaimedJobs> {
-    if (this.stopped || !this.catalogue.isAvailable(type)) return NO_JOBS;
+    return this.claims.claimType(tx, type, resolveDispatchPolicy(this.config.worker(type)));
+  }
+
+  /** See {@link WindowClaims.claimArrivals}: new requests claimed before their insert. */
+  async claimArrivals(
+    tx: Tx,
+    type: string,
+    arrivals: readonly ArrivingRequest[],
+  ): Promise<ArrivalClaim | undefined> {
     const policy = resolveDispatchPolicy(this.config.worker(type));
-    const window = this.windowOf(type, policy);
-    if (window <= 0) return NO_JOBS;
-    await this.repository.lockType(tx, type);
-    const control = await this.repository.control(tx, type);
-    if (control?.paused) return NO_JOBS;
-    let free = window - (await this.repository.outstanding(tx, type));
-    if (free <= 0) return NO_JOBS;
-    const grant = policy.rateLimit ? takeTokens(control, policy.rateLimit, free) : undefined;
-    if (grant) free = grant.granted;
-    if (free <= 0) {
-      if (grant?.nextInMs !== undefined) this.retryLater(type, grant.nextInMs);
-      return NO_JOBS;
-    }
-    const candidates = await this.repository.candidates(tx, type, free, policy.fairness !== 'none');
-    const count = this.budget.takePrefix(candidates.map((candidate) => candidate.size));
-    const chosen = candidates.slice(0, count);
-    const bytes = chosen.reduce((sum, candidate) => sum + candidate.size, 0);
-    tx.onRollback(() => this.budget.release(bytes));
-    if (count < candidates.length) this.whenBudgetFrees(type);
-    if (grant) {
-      // Tokens not used (fewer candidates than granted) stay in the bucket.
-      await this.repository.saveTokens(tx, type, grant.remaining + (grant.granted - count));
-      if (count === grant.granted && grant.nextInMs !== undefined)
-        this.retryLater(type, grant.nextInMs);
-    }
-    if (chosen.length === 0) return NO_JOBS;
-    const rows = await this.repository.load(
-      tx,
-      chosen.map((candidate) => candidate.id),
-    );
-    const changes = rows.map((row) => new RowChange(row)).filter((change) => claim(change));
-    await this.requests.write(tx, changes, this.environment.dispatchLeaseMs);
-    // Pending from the claim on, not from the publish: a commit that ends after the lease (a
-    // loaded database) must not let the sweeper publish a second copy before this one goes out.
-    const claimedAt = Date.now();
-    for (const { row } of changes) this.claimed.set(row.id, { attempt: row.attempt, claimedAt });
-    tx.onRollback(() => {
-      for (const { row } of changes) this.forgetClaim(row.id, row.attempt);
-    });
-    return { rows: changes.map((change) => change.row as DispatchRow), bytes };
+    return this.claims.claimArrivals(tx, type, policy, arrivals);
+  }
+
+  /** See {@link WindowClaims.arrived}: the jobs of the claimed arrivals intake inserted. */
+  arrived(
+    tx: Tx,
+    claims: readonly ArrivalClaim[],
+    inserted: ReadonlyMap<string, string>,
+  ): ClaimedJobs {
+    return this.claims.arrived(tx, claims, inserted);
   }
 
   /** Wakes the type's dispatcher once the rate limit has a token again. */
@@ -371,9 +332,11 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async renewLeases(): Promise<void> {
-    if (this.pending.size === 0 && this.claimed.size === 0) return;
+    // The owed DISPATCHED records count too: their rows stay TO_DISPATCH until written.
+    const keys = this.pendingKeys();
+    if (keys.length === 0) return;
     try {
-      await this.repository.renewLeases(this.pendingKeys(), this.environment.dispatchLeaseMs);
+      await this.repository.renewLeases(keys, this.environment.dispatchLeaseMs);
     } catch (error) {
       this.logger.warn(`dispatch leases not renewed: ${(error as Error).message}`);
     }

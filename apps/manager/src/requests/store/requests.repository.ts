@@ -38,18 +38,22 @@ export class RequestsRepository {
       `INSERT INTO ${requests} (id, state, content_type, workflow, steps, step, worker_type, attempt, cycle_attempts,
          input, input_content_type, input_mime, meta, payload_sha256, tenant, owner, session, correlation_id,
          reply_to, traceparent, tracestate, timeout_ms, priority, not_before, start_by, notify, accept_batch,
-         parent_id, fair_key, graph_of)
-       SELECT u.id, u.state, u.content_type, u.workflow, string_to_array(u.steps, ','), 0, u.worker_type, 0, 0,
+         parent_id, fair_key, graph_of, lease_until, deadline, dispatched_at)
+       SELECT u.id, u.state, u.content_type, u.workflow, string_to_array(u.steps, ','), 0, u.worker_type,
+         u.attempt, u.cycle_attempts,
          ${sliceSql('$26', 'u.input_off', 'u.input_len')}, u.content_type, u.input_mime, '{}'::jsonb, u.sha, u.tenant, u.owner, u.session, u.correlation_id,
          u.reply_to, u.traceparent, u.tracestate, u.timeout_ms, u.priority, u.not_before, u.start_by, u.notify,
-         u.accept_batch, u.parent_id, u.fair_key, u.graph_of
+         u.accept_batch, u.parent_id, u.fair_key, u.graph_of,
+         CASE WHEN u.state = 'TO_DISPATCH' THEN now() + $30 * interval '1 millisecond' END,
+         CASE WHEN u.state = 'TO_DISPATCH' THEN now() + u.timeout_ms * interval '1 millisecond' END,
+         CASE WHEN u.state = 'TO_DISPATCH' THEN now() END
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
                    $9::bytea[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
                    $16::text[], $17::int[], $18::smallint[], $19::timestamptz[], $20::timestamptz[], $21::text[],
-                   $22::boolean[], $23::text[], $24::text[], $25::int[], $27::text[])
+                   $22::boolean[], $23::text[], $24::text[], $25::int[], $27::text[], $28::int[], $29::int[])
          AS u(id, state, content_type, workflow, steps, worker_type, input_off, input_mime, sha, tenant, owner,
               session, correlation_id, reply_to, traceparent, tracestate, timeout_ms, priority, not_before,
-              start_by, notify, accept_batch, parent_id, fair_key, input_len, graph_of)
+              start_by, notify, accept_batch, parent_id, fair_key, input_len, graph_of, attempt, cycle_attempts)
        WHERE NOT EXISTS (SELECT 1 FROM ${finished} f WHERE f.id = u.id)
        ON CONFLICT (id) DO NOTHING
        RETURNING id, seq`,
@@ -114,9 +118,15 @@ export class RequestsRepository {
 
   /**
    * Records new requests; returns the arrival sequence of those inserted. An id that exists
-   * (live, kept, or remembered as finished) is not inserted: see {@link known}.
+   * (live, kept, or remembered as finished) is not inserted: see {@link known}. A request
+   * claimed on arrival comes as TO_DISPATCH with its attempt: its dispatch lease (`leaseMs`) and
+   * timeout clock start from the database's now, as a claim's do.
    */
-  async insert(tx: Tx, requests: readonly NewRequest[]): Promise<Map<string, string>> {
+  async insert(
+    tx: Tx,
+    requests: readonly NewRequest[],
+    leaseMs: number,
+  ): Promise<Map<string, string>> {
     if (requests.length === 0) return new Map();
     const column = <T>(pick: (request: NewRequest) => T): T[] => requests.map(pick);
     const inputs = packBytes(requests.map((r) => r.input));
@@ -148,6 +158,9 @@ export class RequestsRepository {
       inputs.lengths,
       inputs.blob,
       column((r) => r.row.graph_of ?? null),
+      column((r) => r.row.attempt),
+      column((r) => r.row.cycle_attempts),
+      leaseMs,
     ]);
     return new Map(rows.map((row) => [row.id, row.seq]));
   }
