@@ -8,6 +8,7 @@ import { Webhooks1771000000000 } from './migrations/1771000000000-webhooks';
 import { GraphSteps1772000000000 } from './migrations/1772000000000-graph-steps';
 import { DashboardAudit1775000000000 } from './migrations/1775000000000-dashboard-audit';
 import { HistoryPerStatement1790000000000 } from './migrations/1790000000000-history-per-statement';
+import { GraphCascadePerStatement1800000000000 } from './migrations/1800000000000-graph-cascade-per-statement';
 
 /** Connection settings of the manager's DataSource. */
 export interface DataSourceSettings {
@@ -36,6 +37,7 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
       GraphSteps1772000000000,
       DashboardAudit1775000000000,
       HistoryPerStatement1790000000000,
+      GraphCascadePerStatement1800000000000,
     ],
     migrationsTableName: 'migrations',
     synchronize: false,

@@ -57,7 +57,8 @@ describe('request history (statement triggers)', () => {
       expect(rows).toHaveLength(8);
 
       // Deleted requests take their history with them: directly, and graph steps (rows whose
-      // graph_of is a deleted request) through the cascade.
+      // graph_of is a deleted coordinator, whose own graph_of is its id) through the cascade.
+      await client.query(`UPDATE requests SET graph_of = id WHERE id = 'h3'`);
       await client.query(
         `INSERT INTO requests (id, state, content_type, steps, worker_type, input,
            input_content_type, payload_sha256, graph_of, step_id)
