@@ -103,9 +103,7 @@ export interface ManagerEnvironment {
   /**
    * `WM_VACUUM_INTERVAL_MS`: how often the manager vacuums its tables that hold many dead rows
    * (at least 5,000 and a tenth of their live rows), for servers whose autovacuum is off or lags.
-   * Checked every second by default: a burst's history and outbox rows die by the thousand each
-   * second, and five seconds of them cost the next answers more than the check and the vacuums
-   * (docs/decisions.md). 0 leaves it to autovacuum. @default 1000
+   * 0 leaves it to autovacuum. @default 5000
    */
   readonly vacuumIntervalMs: number;
   /** `WM_CONFIG_POLL_MS`: how often a replica looks for a configuration changed by another. @default 2000 */
@@ -274,7 +272,7 @@ export function loadEnvironment(
     dispatchHorizonMs: int('WM_DISPATCH_HORIZON_MS', 1000, 0, 60_000),
     dispatchedAfterMs: int('WM_DISPATCHED_AFTER_MS', 1000, 0, 60_000),
     sweepIntervalMs: int('WM_SWEEP_INTERVAL_MS', 1000, 20, 600_000),
-    vacuumIntervalMs: int('WM_VACUUM_INTERVAL_MS', 1000, 0, 3_600_000),
+    vacuumIntervalMs: int('WM_VACUUM_INTERVAL_MS', 5000, 0, 3_600_000),
     configPollMs: int('WM_CONFIG_POLL_MS', 2000, 20, 600_000),
     batchSize: int('WM_BATCH_SIZE', 200, 1, 5000),
     batchWindowMs: int('WM_BATCH_WINDOW_MS', 5, 0, 10_000),
