@@ -2,7 +2,10 @@
  * Database time per statement from `pg_stat_statements`, to read beside a bench run: calls, rows,
  * total and per-call milliseconds, the costliest first. The extension must be preloaded by the
  * server (`shared_preload_libraries = 'pg_stat_statements'`, a restart); with
- * `pg_stat_statements.track = all` the statements inside triggers are counted too.
+ * `pg_stat_statements.track = all` the statements inside triggers are counted too. Timing each of
+ * those costs time itself: a trigger's statement (history, cascades) runs slower and looks
+ * costlier than it is, so compare runs taken with the same setting and measure throughput without
+ * the extension (a change that looked 16% faster with `track = all` was no faster without it).
  *
  * ```sh
  * node packages/bench/dist/tools/statement-times.js --reset     # before the run
