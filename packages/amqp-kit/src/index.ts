@@ -29,3 +29,8 @@ export {
   type PublishableMessage,
 } from './confirm-publisher';
 export { brokerRefusal, type BrokerRefusal, type RefusalKind } from './broker-refusal';
+export {
+  ChannelRecovery,
+  type ChannelRecoveryOptions,
+  type Reconnectable,
+} from './channel-recovery';

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ChannelLeases, type ChannelLease } from '@org/amqp-kit';
+import { ChannelLeases, ChannelRecovery, type ChannelLease } from '@org/amqp-kit';
 import { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import { type Channel, type ConsumeMessage } from 'amqplib';
 import { isTransientError } from '../database/database.service';
@@ -80,7 +80,7 @@ export class BatchConsumer {
   private meanSize: number;
   private sized = 0;
   private resizing = false;
-  private recovery: NodeJS.Timeout | undefined;
+  private readonly recovery: ChannelRecovery;
 
   constructor(
     private readonly connection: AmqpConnectionManager,
@@ -89,6 +89,10 @@ export class BatchConsumer {
     this.logger = new Logger(`Consumer ${options.queue}`);
     this.meanSize = options.maxMessageBytes ?? 1024 * 1024;
     this.prefetch = this.desiredPrefetch();
+    this.recovery = new ChannelRecovery(connection, {
+      delayMs: RECOVERY_DELAY_MS,
+      active: () => !this.stopping,
+    });
   }
 
   async start(): Promise<void> {
@@ -113,7 +117,7 @@ export class BatchConsumer {
   /** Stops taking messages, finishes the batches in flight, then closes the channel. */
   async stop(): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.recovery);
+    this.recovery.cancel();
     clearTimeout(this.timer);
     clearImmediate(this.immediate);
     this.pending = []; // never acknowledged: redelivered to another replica
@@ -140,17 +144,7 @@ export class BatchConsumer {
 
   /** Reconnects (once per burst, after {@link RECOVERY_DELAY_MS}) unless stopping. */
   private recover(reason: string): void {
-    if (this.stopping || this.recovery !== undefined) return;
-    this.logger.warn(`${reason}; reconnecting`);
-    this.recovery = setTimeout(() => {
-      this.recovery = undefined;
-      if (this.stopping) return;
-      try {
-        this.connection.reconnect();
-      } catch {
-        // Closed meanwhile: nothing to restore.
-      }
-    }, RECOVERY_DELAY_MS);
+    if (this.recovery.schedule()) this.logger.warn(`${reason}; reconnecting`);
   }
 
   private desiredPrefetch(): number {

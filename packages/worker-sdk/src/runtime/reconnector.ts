@@ -1,22 +1,23 @@
-import { type ManagedConnection } from '@org/amqp-kit';
+import { ChannelRecovery, type ManagedConnection } from '@org/amqp-kit';
 import { type Logger } from '../logger';
 import { type RuntimeDiagnostics } from './runtime-diagnostics';
 
 /**
- * Turns channel-level trouble into a reconnect. amqp-connection-manager reopens channels only
- * when the connection comes back, so a channel the broker closed (an error, a refused setup, a
- * consumer cancelled because its queue was deleted) is restored by reconnecting, once per burst.
+ * Turns channel-level trouble into a reconnect, once per burst (`@org/amqp-kit`'s
+ * ChannelRecovery, shared with the manager's consumers), counting and logging the channel errors.
  */
 export class Reconnector {
-  private scheduled = false;
+  private readonly recovery: ChannelRecovery;
 
   constructor(
-    private readonly connection: ManagedConnection,
+    connection: ManagedConnection,
     private readonly logger: Logger,
     private readonly diagnostics: RuntimeDiagnostics,
     /** False while stopping or stopped: then nothing is restored. */
-    private readonly active: () => boolean,
-  ) {}
+    active: () => boolean,
+  ) {
+    this.recovery = new ChannelRecovery(connection.manager, { active });
+  }
 
   /** The broker closed the `channel` channel with `error`. */
   channelError(channel: string, error: Error): void {
@@ -26,15 +27,6 @@ export class Reconnector {
   }
 
   schedule(): void {
-    if (this.scheduled || !this.active()) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      try {
-        this.connection.manager.reconnect();
-      } catch {
-        // Closed meanwhile: nothing to restore.
-      }
-    });
+    this.recovery.schedule();
   }
 }
