@@ -115,7 +115,11 @@ export class WindowClaims {
       room.map((arrival) => arrival.input.length),
     );
     const chosen = room.slice(0, count);
+    // The rows are intake's own images: a transaction run again (a deadlock) must find them as
+    // they were, waiting, or it would insert them TO_DISPATCH without claiming them.
+    const before = chosen.map(({ row }) => waitingImage(row));
     for (const { row } of chosen) claim(new RowChange(row));
+    tx.onRollback(() => chosen.forEach(({ row }, index) => Object.assign(row, before[index])));
     return { chosen, bytes };
   }
 
@@ -212,4 +216,10 @@ export class WindowClaims {
     this.hooks.held.claim(rows);
     tx.onRollback(() => this.hooks.held.unclaim(rows));
   }
+}
+
+/** What {@link claim} changes on a waiting row, to put back. */
+function waitingImage(row: RequestRow): Partial<RequestRow> {
+  const { state, attempt, cycle_attempts, worker_id, messages } = row;
+  return { state, attempt, cycle_attempts, worker_id, messages };
 }
