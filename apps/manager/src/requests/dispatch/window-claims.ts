@@ -166,7 +166,8 @@ export class WindowClaims {
     if (!this.hooks.isOpen(type)) return undefined;
     const window = this.hooks.windowOf(type, policy);
     if (window <= 0) return undefined;
-    // Checked before the lock too: while requests wait (a busy type), intake takes no lock.
+    // Checked before the lock too: while requests wait (a busy type), the arrivals are not
+    // claimed here, and the lock is taken once, by the usual claim after the insert.
     if (withoutBacklog && (await this.repository.hasBacklog(tx, type))) return 'backlog';
     await this.repository.lockType(tx, type);
     const control = await this.repository.control(tx, type);
