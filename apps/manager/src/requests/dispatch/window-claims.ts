@@ -61,8 +61,8 @@ export class WindowClaims {
 
   /** Claims what the type's window has room for from its backlog, in dispatch order. */
   async claimType(tx: Tx, type: string, policy: DispatchPolicy): Promise<ClaimedJobs> {
-    const slots = await this.openSlots(tx, type, policy, false);
-    if (!slots || slots === 'backlog') return NO_JOBS;
+    const slots = await this.openSlots(tx, type, policy);
+    if (!slots) return NO_JOBS;
     const candidates = await this.repository.candidates(
       tx,
       type,
@@ -102,9 +102,13 @@ export class WindowClaims {
     policy: DispatchPolicy,
     arrivals: readonly ArrivingRequest[],
   ): Promise<ArrivalClaim | undefined> {
-    const slots = await this.openSlots(tx, type, policy, true);
+    // Read before the lock too: while requests wait (a busy type), the arrivals are not claimed
+    // here, and the lock is taken once, by the usual claim after the insert.
+    if (await this.repository.hasBacklog(tx, type)) return undefined;
+    const slots = await this.openSlots(tx, type, policy);
     if (!slots) return NO_ARRIVALS;
-    if (slots === 'backlog') return undefined;
+    // Under the lock, again: requests queued meanwhile go first.
+    if (await this.repository.hasBacklog(tx, type)) return undefined;
     if (policy.fairness !== 'none' && slots.free < arrivals.length) return undefined;
     const ordered = [...arrivals].sort((a, b) => b.row.priority - a.row.priority);
     const room = ordered.slice(0, slots.free);
@@ -154,25 +158,19 @@ export class WindowClaims {
 
   /**
    * Under the type's lock: how many of its jobs may be claimed now (the window's free slots,
-   * within the rate limit), or undefined when none may; 'backlog' when `withoutBacklog` asked
-   * for a type with no request waiting and some do.
+   * within the rate limit), or undefined when none may.
    */
   private async openSlots(
     tx: Tx,
     type: string,
     policy: DispatchPolicy,
-    withoutBacklog: boolean,
-  ): Promise<Slots | 'backlog' | undefined> {
+  ): Promise<Slots | undefined> {
     if (!this.hooks.isOpen(type)) return undefined;
     const window = this.hooks.windowOf(type, policy);
     if (window <= 0) return undefined;
-    // Checked before the lock too: while requests wait (a busy type), the arrivals are not
-    // claimed here, and the lock is taken once, by the usual claim after the insert.
-    if (withoutBacklog && (await this.repository.hasBacklog(tx, type))) return 'backlog';
     await this.repository.lockType(tx, type);
     const control = await this.repository.control(tx, type);
     if (control?.paused) return undefined;
-    if (withoutBacklog && (await this.repository.hasBacklog(tx, type))) return 'backlog';
     let free = window - (await this.repository.outstanding(tx, type));
     if (free <= 0) return undefined;
     const grant = policy.rateLimit ? takeTokens(control, policy.rateLimit, free) : undefined;
