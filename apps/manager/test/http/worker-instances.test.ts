@@ -135,9 +135,13 @@ describe('REST workers: instances, registrations, drain and resume', () => {
     const drained = await waitFor(
       async () => {
         const current = await typeView(manager);
-        return current?.instances[0]?.status === 'draining' ? current : undefined;
+        // The instance list is read from the database, availability from the catalogue, which
+        // refreshes a moment after the heartbeat that says draining: wait for both.
+        return current?.instances[0]?.status === 'draining' && !current.available
+          ? current
+          : undefined;
       },
-      { what: 'instance draining' },
+      { what: 'instance draining and the type unavailable' },
     );
     expect(drained).toMatchObject({ available: false, liveInstances: 0, capacity: 0 });
     expect(worker.stats().status).toBe('draining');
