@@ -44,16 +44,14 @@ describe('two replicas on one namespace', () => {
     for (const id of [...waiting, ...direct]) {
       expect(jobs.get(id)).toBe(1);
       expect(terminal.map((state) => perState.get(`${id}|${state}`) ?? 0)).toEqual([1, 0, 0, 0, 0]);
-      expect(perState.get(`${id}|GRANTED`)).toBe(1);
+      // GRANTED at most once: a job answered before its DISPATCHED record gets none (lean events).
+      expect(perState.get(`${id}|GRANTED`) ?? 0).toBeLessThanOrEqual(1);
     }
     expect([...perState.values()].every((count) => count === 1)).toBe(true);
     const count = (state: string) =>
       events.matching((m) => header(m, HEADERS.state) === state).length;
-    expect([count('GRANTED'), count('SUCCESS'), count('DELAYED')]).toEqual([
-      TOTAL,
-      TOTAL,
-      TOTAL / 2,
-    ]);
+    expect([count('SUCCESS'), count('DELAYED')]).toEqual([TOTAL, TOTAL / 2]);
+    expect(count('GRANTED')).toBeLessThanOrEqual(TOTAL);
     // RUNNING is informational: when a worker's RUNNING and SUCCESS go to different replicas and
     // SUCCESS wins, the RUNNING finds the request finished and is dropped (never applied twice).
     expect(count('RUNNING')).toBeLessThanOrEqual(TOTAL);

@@ -21,6 +21,7 @@ export class EngineContextFactory {
     return {
       now,
       maxPayloadBytes: this.environment.maxPayloadBytes,
+      grantAnsweredJobs: this.environment.dispatchedAfterMs === 0,
       isAvailable: (type) => catalogue.isAvailable(type),
       failurePolicy: (row) => config.policyFor(row.workflow, row.worker_type),
       stepTimeoutMs: (workflow, workerType) =>

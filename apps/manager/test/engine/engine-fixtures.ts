@@ -53,6 +53,7 @@ export function contextOf(
     policy?: Partial<ResolvedPolicy>;
     retry?: Partial<RetryPolicy>;
     maxPayloadBytes?: number;
+    grantAnsweredJobs?: boolean;
   } = {},
 ): EngineContext {
   const retry = Object.assign(new RetryPolicy(), options.retry ?? {});
@@ -60,6 +61,7 @@ export function contextOf(
   return {
     now: NOW,
     maxPayloadBytes: options.maxPayloadBytes ?? 1024,
+    grantAnsweredJobs: options.grantAnsweredJobs ?? false,
     isAvailable: (type) => !(options.unavailable ?? []).includes(type),
     failurePolicy: () => policy,
     fairKey: () => null,

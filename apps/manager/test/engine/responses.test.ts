@@ -71,6 +71,33 @@ describe('engine: applying worker answers', () => {
     expect(effects.events[1]?.event.progress).toBe(40);
   });
 
+  it('an early answer that ends the request sends its outcome alone (lean events)', () => {
+    const change = changeOf({ state: 'TO_DISPATCH', steps: ['mover'] });
+    const effects = new Effects();
+    applyOutcome(change, outcomeOf('SUCCESS'), contextOf(), effects);
+    expect(change.row.state).toBe('SUCCESS');
+    expect(states(effects)).toEqual([]);
+    expect(effects.terminal.map((pending) => pending.event.state)).toEqual(['SUCCESS']);
+  });
+
+  it('an early answer that moves a workflow on keeps the step GRANTED, with its step', () => {
+    const change = changeOf({ state: 'TO_DISPATCH', steps: ['mover', 'extractor'], step: 0 });
+    const effects = new Effects();
+    applyOutcome(change, outcomeOf('SUCCESS'), contextOf(), effects);
+    expect(change.row.step).toBe(1);
+    expect(effects.events.map((pending) => [pending.event.state, pending.event.step])).toEqual([
+      ['GRANTED', 0],
+    ]);
+  });
+
+  it('with every job recorded at its confirm (WM_DISPATCHED_AFTER_MS=0), an early outcome still has its GRANTED', () => {
+    const change = changeOf({ state: 'TO_DISPATCH', steps: ['mover'] });
+    const effects = new Effects();
+    applyOutcome(change, outcomeOf('SUCCESS'), contextOf({ grantAnsweredJobs: true }), effects);
+    expect(states(effects)).toEqual(['GRANTED']);
+    expect(effects.terminal.map((pending) => pending.event.state)).toEqual(['SUCCESS']);
+  });
+
   it('SUCCESS of a middle step moves to the next step and queues it with the output as input', () => {
     const change = changeOf({ state: 'RUNNING', meta: { 'wm-meta-a': '1' } });
     const effects = new Effects();

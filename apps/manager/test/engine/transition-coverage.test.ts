@@ -111,7 +111,7 @@ describe('engine: every transition it makes', () => {
 describe('engine: TO_DISPATCH -> DISPATCHED', () => {
   // The pair is persisted by the dispatcher's SQL at the broker's confirm, never left by an
   // engine call; the engine takes it as the first step of an answer that beat the confirm.
-  it.each(RESPONSE_STATUSES)('is the first step of an early %s, with GRANTED first', (status) => {
+  it.each(RESPONSE_STATUSES)('is the first step of an early %s', (status) => {
     const change = changeOf({ state: 'TO_DISPATCH' });
     const effects = new Effects();
     resetSteps();
@@ -119,7 +119,17 @@ describe('engine: TO_DISPATCH -> DISPATCHED', () => {
       applyOutcome(change, outcomeOf(status, { progress: 1 }), contextOf(), effects),
     ).toBeUndefined();
     expect(recordedSteps()[0]).toEqual(['TO_DISPATCH', 'DISPATCHED']);
-    expect(statesOf(effects.events)[0]).toBe('GRANTED');
     expect(change.row.state).not.toBe('DISPATCHED');
   });
+
+  it.each(RESPONSE_STATUSES)(
+    'sends GRANTED first for an early %s when every job is granted (WM_DISPATCHED_AFTER_MS=0)',
+    (status) => {
+      const change = changeOf({ state: 'TO_DISPATCH' });
+      const effects = new Effects();
+      const context = contextOf({ grantAnsweredJobs: true });
+      applyOutcome(change, outcomeOf(status, { progress: 1 }), context, effects);
+      expect(statesOf(effects.events)[0]).toBe('GRANTED');
+    },
+  );
 });

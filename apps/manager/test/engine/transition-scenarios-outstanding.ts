@@ -34,7 +34,7 @@ export const OUTSTANDING_SCENARIOS: readonly TransitionScenario[] = [
     via: 'applyOutcome SUCCESS of the last step before the confirm was recorded',
     row: LAST_STEP,
     run: byAnswer('SUCCESS'),
-    events: ['GRANTED'],
+    events: [],
     terminal: ['SUCCESS'],
   },
   {
@@ -52,7 +52,7 @@ export const OUTSTANDING_SCENARIOS: readonly TransitionScenario[] = [
     to: 'INVALID_CONTENT',
     via: 'applyOutcome INVALID_CONTENT before the confirm was recorded',
     run: byAnswer('INVALID_CONTENT'),
-    events: ['GRANTED'],
+    events: [],
     terminal: ['INVALID_CONTENT'],
   },
   {

@@ -1,4 +1,13 @@
-import { deferred, eventOf, publishRequest, useTestNamespace, waitFor } from '@org/testkit';
+import {
+  deferred,
+  eventOf,
+  header,
+  inState,
+  publishRequest,
+  statesOf,
+  useTestNamespace,
+  waitFor,
+} from '@org/testkit';
 import { HEADERS } from '@org/protocol';
 import { type Client } from 'pg';
 import { rowOf, startObservedManager, startTestWorker } from '../support/harness';
@@ -6,6 +15,14 @@ import { type JobAction } from '../support/test-worker';
 
 const config = {
   workers: [{ type: 'da', contentTypes: ['text/da'], keepSuccess: true }],
+};
+
+const chainConfig = {
+  workers: [
+    { type: 'da', contentTypes: [] },
+    { type: 'db', contentTypes: [] },
+  ],
+  workflows: [{ type: 'text/chain', steps: ['da', 'db'] }],
 };
 
 /** The states a request's history went through, in order. */
@@ -20,24 +37,52 @@ async function historyOf(db: Client, id: string): Promise<string[]> {
 /**
  * `WM_DISPATCHED_AFTER_MS`: a confirmed job is recorded DISPATCHED (and its GRANTED sent) only
  * once it has been unanswered that long. A job answered sooner goes from TO_DISPATCH to its
- * outcome in one write, and its requester still gets GRANTED before SUCCESS; a long job is
- * recorded while it runs; a replica that stops records what it still owes.
+ * outcome in one write; when that answer ends the request its requester hears the outcome alone
+ * (lean events), when it moves a workflow on the step's GRANTED still comes first. With 0 every
+ * job is recorded at its confirm and every GRANTED sent, as in v1. A long job is recorded while
+ * it runs; a replica that stops records what it still owes.
  */
 describe('DISPATCHED recorded after WM_DISPATCHED_AFTER_MS', () => {
   const ns = useTestNamespace('dispafter');
 
-  it('writes no DISPATCHED for a job answered sooner, and still sends GRANTED before SUCCESS', async () => {
+  it('writes no DISPATCHED for a job answered sooner, and sends no GRANTED when the answer ends the request', async () => {
     const { manager, events, db } = await startObservedManager(ns(), config, {
       dispatchedAfterMs: 30_000,
     });
     await startTestWorker(ns(), { type: 'da' }, [manager]);
     publishRequest(ns(), { requestId: 'fast', contentType: 'text/da', body: Buffer.from('x') });
     await events.first(eventOf('fast', 'SUCCESS'));
-    const states = events
-      .matching(eventOf('fast'))
-      .map((message) => events.header(message, HEADERS.state));
-    expect(states).toEqual(['GRANTED', 'SUCCESS']);
+    expect(statesOf(events, 'fast')).toEqual(['SUCCESS']);
     expect(await historyOf(db, 'fast')).toEqual(['TO_DISPATCH', 'SUCCESS']);
+  });
+
+  it("keeps a workflow step's GRANTED when its early answer moves the request on", async () => {
+    const { manager, events } = await startObservedManager(ns(), chainConfig, {
+      dispatchedAfterMs: 30_000,
+    });
+    await startTestWorker(ns(), { type: 'da' }, [manager]);
+    await startTestWorker(ns(), { type: 'db' }, [manager]);
+    publishRequest(ns(), { requestId: 'chain', contentType: 'text/chain', body: Buffer.from('x') });
+    await events.first(eventOf('chain', 'SUCCESS'));
+    const steps = events
+      .matching(eventOf('chain'))
+      .map((message) => [header(message, HEADERS.state), header(message, HEADERS.step)]);
+    expect(steps).toEqual([
+      ['GRANTED', 0],
+      ['SUCCESS', 1],
+    ]);
+  });
+
+  it('sends every GRANTED, before the outcome, when every job is recorded at its confirm (0)', async () => {
+    const { manager, events } = await startObservedManager(ns(), config, {
+      dispatchedAfterMs: 0,
+    });
+    await startTestWorker(ns(), { type: 'da' }, [manager]);
+    for (const id of ['v1-a', 'v1-b', 'v1-c'])
+      publishRequest(ns(), { requestId: id, contentType: 'text/da', body: Buffer.from('x') });
+    await events.waitFor(3, inState('SUCCESS'));
+    for (const id of ['v1-a', 'v1-b', 'v1-c'])
+      expect(statesOf(events, id)).toEqual(['GRANTED', 'SUCCESS']);
   });
 
   it('records a job still running after the delay DISPATCHED, and sends its GRANTED then', async () => {

@@ -56,7 +56,7 @@ describe('schedules, deadlines and notifications (design 5.1)', () => {
     await events.first(eventOf('later', 'SUCCESS'), 10_000);
     expect(received.map((entry) => entry.id)).toEqual(['now', 'later']);
     expect(received[1]!.at).toBeGreaterThanOrEqual(notBefore);
-    expect(statesOf(events, 'later')).toEqual(['SCHEDULED', 'GRANTED', 'SUCCESS']);
+    expect(statesOf(events, 'later')).toEqual(['SCHEDULED', 'SUCCESS']);
   });
 
   it('ends a request ERROR "deadline passed" when no worker started it in time; the handler never runs', async () => {

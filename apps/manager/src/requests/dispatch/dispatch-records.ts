@@ -77,7 +77,7 @@ export class DispatchRecords {
   private async record(jobs: readonly ConfirmedJob[]): Promise<void> {
     if (jobs.length === 0) return;
     const marked = await this.sink.markDispatched(jobs);
-    // A row already answered is past TO_DISPATCH; the answer sent its GRANTED.
+    // A row already answered is past TO_DISPATCH: its requester heard the outcome instead.
     this.sink.inform(jobs.filter((job) => marked.has(job.id)).map((job) => job.granted));
   }
 

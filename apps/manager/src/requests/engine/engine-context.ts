@@ -11,6 +11,13 @@ export interface EngineContext {
   readonly now: number;
   /** `WM_MAX_PAYLOAD_BYTES`: a larger output ends ERROR. */
   readonly maxPayloadBytes: number;
+  /**
+   * Whether a job answered before it was recorded DISPATCHED still gets its GRANTED event
+   * (`WM_DISPATCHED_AFTER_MS` = 0, every job's GRANTED as in v1). Absent or false: the lean
+   * default of design 5.3, where such a job's requester hears its outcome only, as it hears no
+   * RUNNING for a short job.
+   */
+  readonly grantAnsweredJobs?: boolean;
   /** A live `ready` instance of the type was heard from recently. */
   isAvailable(workerType: string): boolean;
   /** The failure policy of the row's workflow, else of its worker type, else the defaults. */

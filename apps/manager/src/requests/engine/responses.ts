@@ -41,15 +41,36 @@ export function applyOutcome(
   context: EngineContext,
   effects: Effects,
 ): DropReason | undefined {
-  const dropped = fence(change, outcome);
-  if (dropped) return dropped;
+  const fenced = fence(change, outcome);
+  if (fenced) return fenced;
   const { row } = change;
-  if (row.state === 'TO_DISPATCH') {
-    // The worker answered before this replica recorded the broker's confirm: the job was
-    // dispatched all the same, so the requester gets its GRANTED here (the dispatcher will not).
-    effects.events.push(eventOf(row, 'GRANTED', { messages: [] }));
-    change.move('DISPATCHED');
+  if (row.state !== 'TO_DISPATCH') return answer(change, outcome, context, effects);
+  // The worker answered before the job was recorded DISPATCHED (the record waits
+  // WM_DISPATCHED_AFTER_MS): the job was dispatched all the same. Its GRANTED goes first, unless
+  // the answer ended the request: then the terminal event tells the requester at the same
+  // moment, and lean events (design 5.3) spare the notification, as the SDK spares a short
+  // job's RUNNING. With every job recorded at its confirm (0) every GRANTED is sent, as in v1.
+  const granted = eventOf(row, 'GRANTED', { messages: [] });
+  const eventsBefore = effects.events.length;
+  const terminalBefore = effects.terminal.length;
+  change.move('DISPATCHED');
+  const dropped = answer(change, outcome, context, effects);
+  // A graph step's own end reaches no requester: its request goes on, so its GRANTED stays.
+  const ended = effects.terminal.slice(terminalBefore).some((pending) => !pending.graphStep);
+  if (context.grantAnsweredJobs === true || !ended) {
+    effects.events.splice(eventsBefore, 0, granted);
   }
+  return dropped;
+}
+
+/** The answer itself, to a row its worker holds (the early GRANTED settled by the caller). */
+function answer(
+  change: RowChange,
+  outcome: Outcome,
+  context: EngineContext,
+  effects: Effects,
+): DropReason | undefined {
+  const { row } = change;
   // A worker has the job: the request's own deadline no longer applies to it.
   row.start_by = null;
   switch (outcome.status) {
