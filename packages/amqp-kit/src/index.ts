@@ -23,10 +23,12 @@ export {
 } from './connection';
 export { ChannelLease, ChannelLeases, type Settlement, type SettleOutcome } from './channel-lease';
 export {
+  type ChannelRenewal,
   ConfirmPublisher,
   type ConfirmPublisherLimits,
   type ConfirmPublisherOptions,
   type PublishableMessage,
+  type PublishChannel,
 } from './confirm-publisher';
 export { brokerRefusal, type BrokerRefusal, type RefusalKind } from './broker-refusal';
 export {

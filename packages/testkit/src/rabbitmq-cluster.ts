@@ -277,7 +277,7 @@ export class RabbitCluster {
       const pid = this.recordedPid(node);
       if ((pid !== undefined && !isAlive(pid)) || Date.now() > deadline) {
         throw new Error(
-          `RabbitMQ node ${node.name} did not start${pid === undefined ? '' : ` (pid ${pid})`}:\n${this.logTail(node)}`,
+          `RabbitMQ node ${node.name} did not start${pid === undefined ? '' : ` (pid ${pid})`}:\n${this.logTail(node.name)}`,
         );
       }
       await sleep(200);
@@ -332,10 +332,15 @@ export class RabbitCluster {
     return stdout;
   }
 
-  private logTail(node: ClusterNode): string {
+  /**
+   * The last `lines` lines of a node's own log (the broker's), for a failure message: a node
+   * that did not boot, or a test that waited for something the cluster never did.
+   */
+  logTail(name: string, lines = 30): string {
+    const node = this.node(name);
     const file = join(this.folder(node), 'log', `${node.name}.log`);
     if (!existsSync(file)) return `(no log at ${file})`;
-    return readFileSync(file, 'utf8').split('\n').slice(-30).join('\n');
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
   }
 }
 

@@ -66,10 +66,14 @@ export class AmqpService implements OnModuleInit, OnApplicationShutdown {
     // confirmed, and the dispatcher keeps its lease alive until it is, instead of publishing a
     // second copy (a job that runs twice). The connection manager resends what a lost channel
     // left unconfirmed, under the same attempt. The dispatcher's byte budget bounds it.
+    // A nack replaces the channel: on RabbitMQ 3.10 a channel that published to a work queue
+    // while its leader was being elected can be refused for good (ChannelRenewal); a refused
+    // job is published again when its lease expires, by then on the new channel.
     this.jobPublisher = ConfirmPublisher.open(this.connection, {
       name: 'jobs',
       capacity: PUBLISH_CAPACITY,
       maxBytes: Math.floor(environment.maxInflightBytes / 2),
+      renewOnNack: true,
       logger,
     });
   }

@@ -129,11 +129,25 @@ describe('a three-node RabbitMQ cluster losing the node that leads the work queu
       const { rows } = await db.query<{ state: string; n: number }>(
         'SELECT state, count(*)::int AS n FROM requests GROUP BY state ORDER BY state',
       );
+      // Seen here once in eleven runs: the manager connected, the type available, and every
+      // job publish to the work queue refused by the broker until the end. What the broker says
+      // of that queue, and its nodes' last log lines, are what tell a lost leader from a refusal.
+      const queues = await nodes
+        .listQueues(['name', 'leader', 'members', 'online', 'messages', 'state'])
+        .catch((failure: unknown) => [{ error: String(failure) }]);
+      // A fresh channel on a surviving node publishing to the same queue: confirmed means the
+      // queue takes messages and the manager's channel is what is stuck; refused means the queue.
+      const probe = await probePublish(space, names.workerQueue(TYPE));
+      const brokerLogs = nodes
+        .runningNodes()
+        .map((node) => `--- ${node.name}\n${nodes.logTail(node.name, 60)}`);
       process.stdout.write(
         `cluster test stalled: rows by state ${JSON.stringify(rows)}; manager connected ` +
           `${manager.app.get(AmqpService).isConnected()}, type available ` +
           `${manager.app.get(WorkerCatalogue).isAvailable(TYPE)}; workers ` +
-          `${JSON.stringify(workers.map((worker) => worker.stats().state))}\n`,
+          `${JSON.stringify(workers.map((worker) => worker.stats().state))}; queues ` +
+          `${JSON.stringify(queues)}; a probe publish to the work queue on a new channel: ` +
+          `${probe}\n${brokerLogs.join('\n')}\n`,
       );
       throw error;
     });
@@ -224,4 +238,24 @@ async function classicQueuesOf(cluster: RabbitCluster, namespace: string): Promi
     .map((queue) => String(queue['name']))
     .filter((name) => name.startsWith(`${namespace}.`))
     .sort();
+}
+
+/** Publishes one message to `queue` on a new confirm channel: how the broker answered, in words. */
+async function probePublish(ns: TestNamespace, queue: string): Promise<string> {
+  try {
+    const channel = await ns.connection.createConfirmChannel();
+    try {
+      channel.sendToQueue(queue, Buffer.from('probe'), { persistent: true });
+      const answer = channel.waitForConfirms().then(
+        () => 'confirmed',
+        (error: unknown) => `refused (${String(error)})`,
+      );
+      const late = new Promise<string>((resolve) => setTimeout(resolve, 5000, 'no answer in 5 s'));
+      return await Promise.race([answer, late]);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  } catch (error) {
+    return `channel failed (${String(error)})`;
+  }
 }

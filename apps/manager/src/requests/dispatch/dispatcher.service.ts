@@ -198,8 +198,12 @@ export class Dispatcher implements OnModuleInit, OnApplicationShutdown {
     const confirmed = ordered.filter((row) => accepted.has(row));
     const refused = ordered.length - confirmed.length;
     if (refused > 0) {
+      // The reason says which failure it is: a nack (the queue refused them), a closed channel.
+      const reason = results.find((result) => result.status === 'rejected')?.reason as
+        Error | undefined;
       this.logger.warn(
-        `${refused} job(s) refused by the broker; they are published again when their lease expires`,
+        `${refused} job(s) refused by the broker (${reason?.message ?? 'no reason given'}); ` +
+          'they are published again when their lease expires',
       );
     }
     try {
