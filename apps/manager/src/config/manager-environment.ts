@@ -93,9 +93,10 @@ export interface ManagerEnvironment {
   /**
    * `WM_DISPATCHED_AFTER_MS`: a job confirmed by the broker and still unanswered after this is
    * recorded DISPATCHED and its requester told GRANTED; one answered sooner goes straight to its
-   * outcome, sparing a row write, and its requester hears no GRANTED (lean events, design 5.3).
-   * A replica that dies meanwhile leaves the job to the lease sweep, which sends it again. 0
-   * records every job at its confirm and sends every job's GRANTED, as v1 did.
+   * outcome, sparing a row write; when that answer ends the request, its requester hears the
+   * outcome and no GRANTED (lean events, design 5.3). A replica that dies meanwhile leaves the
+   * job to the lease sweep, which sends it again. 0 records every job at its confirm and sends
+   * every job's GRANTED, as v1 did.
    * @default 1000
    */
   readonly dispatchedAfterMs: number;

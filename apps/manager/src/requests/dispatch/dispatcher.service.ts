@@ -37,9 +37,10 @@ import { liveConcurrency } from './live-concurrency';
  * slots, or, for a type with nothing waiting, the new requests themselves as intake records
  * them. After commit the jobs are published. A confirmed job still unanswered after
  * `WM_DISPATCHED_AFTER_MS` is recorded DISPATCHED and its requester told GRANTED; one answered
- * before goes from TO_DISPATCH to its outcome with no GRANTED (design 5.3's lean events, on the
- * manager's side: a short job costs no row write for a state it leaves at once, and no
- * notification that would arrive with its outcome). Until it is recorded, its lease is renewed like that of a job awaiting its confirm.
+ * before goes from TO_DISPATCH to its outcome, its GRANTED sent by the answer unless that answer
+ * ends the request (design 5.3's lean events, on the manager's side: a short job costs no row
+ * write for a state it leaves at once, and no notification that would arrive with its outcome).
+ * Until it is recorded, its lease is renewed like that of a job awaiting its confirm.
  *
  * A job waiting for its confirm keeps its lease renewed by this replica, however long the
  * broker takes: it is never published again while the first copy may still be confirmed. Only
