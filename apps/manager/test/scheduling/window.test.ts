@@ -65,6 +65,16 @@ describe('dispatch window (design 5.1)', () => {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
+        // Outstanding at a worker: received and its answer not yet sent. A sent answer waits
+        // for its confirm and acknowledgement a moment longer, while the manager may already
+        // have read it and refilled the slot: counting it would measure those delays (it read
+        // 18 for 16 once under load), not the window. Read before asking the broker for the
+        // queue's depth: read after, a job still in the queue when the broker counted it but
+        // delivered while the answer travelled back was counted twice (17 for 16 once in CI).
+        const unacked = workers.reduce(
+          (sum, worker) => sum + worker.jobs.length - worker.answerSent,
+          0,
+        );
         const [queue, table] = await Promise.all([
           channel.checkQueue(ns().names.workerQueue('win')),
           probe.query<{ count: number }>(
@@ -72,14 +82,6 @@ describe('dispatch window (design 5.1)', () => {
             [OUTSTANDING_REQUEST_STATES],
           ),
         ]);
-        // Outstanding at a worker: received and its answer not yet sent. A sent answer waits
-        // for its confirm and acknowledgement a moment longer, while the manager may already
-        // have read it and refilled the slot: counting it would measure those delays (it read
-        // 18 for 16 once under load), not the window.
-        const unacked = workers.reduce(
-          (sum, worker) => sum + worker.jobs.length - worker.answerSent,
-          0,
-        );
         maxBroker = Math.max(maxBroker, queue.messageCount + unacked);
         maxTable = Math.max(maxTable, table.rows[0]!.count);
         // A sample every few milliseconds: sampling, not waiting for an outcome.
