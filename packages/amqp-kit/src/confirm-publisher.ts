@@ -62,8 +62,6 @@ export interface ConfirmPublisherOptions extends ConfirmPublisherLimits {
 interface Lane {
   readonly channel: PublishChannel;
   outstanding: number;
-  /** Replaced: closed once its last confirm (or nack) arrived. */
-  retired: boolean;
 }
 
 /** amqplib's error for a negative confirm. */
@@ -90,7 +88,7 @@ export class ConfirmPublisher {
   private readonly queue: Waiting[] = [];
   private readonly maxBytes: number;
   private lane: Lane;
-  /** Replaced channels still awaiting confirms: closed with the publisher at the latest. */
+  /** Replaced channels still awaiting confirms: each closed after its last one, or with the publisher. */
   private readonly retired = new Set<Lane>();
   private renewedAt = Number.NEGATIVE_INFINITY;
   private renewalCount = 0;
@@ -105,7 +103,7 @@ export class ConfirmPublisher {
       throw new RangeError(`publisher capacity must be a positive integer, got ${limits.capacity}`);
     }
     this.maxBytes = limits.maxBytes ?? Number.POSITIVE_INFINITY;
-    this.lane = { channel, outstanding: 0, retired: false };
+    this.lane = { channel, outstanding: 0 };
   }
 
   /** How many times a nack replaced the channel. */
@@ -176,8 +174,9 @@ export class ConfirmPublisher {
       this.outstanding -= 1;
       this.outstandingBytes -= entry.size;
       lane.outstanding -= 1;
-      if (lane.retired && lane.outstanding === 0)
+      if (lane.outstanding === 0 && this.retired.delete(lane)) {
         void lane.channel.close?.().catch(() => undefined);
+      }
       this.pump();
     };
     let confirmed: Promise<boolean>;
@@ -207,10 +206,9 @@ export class ConfirmPublisher {
     const now = Date.now();
     if (now - this.renewedAt < (renewal.minIntervalMs ?? 1000)) return;
     this.renewedAt = now;
-    lane.retired = true;
     this.retired.add(lane);
     // Publishes still awaiting their confirm on the old channel settle there; it closes after.
-    this.lane = { channel: renewal.open(), outstanding: 0, retired: false };
+    this.lane = { channel: renewal.open(), outstanding: 0 };
     this.renewalCount += 1;
     renewal.onRenew?.(reason);
   }

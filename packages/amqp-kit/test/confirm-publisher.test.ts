@@ -123,6 +123,9 @@ describe('ConfirmPublisher with a ChannelRenewal (a channel the broker keeps ref
     expect(refusing.sent).toEqual(['refused']);
     fresh.confirms[0]!.resolve(true);
     await expect(next).resolves.toBeUndefined();
+    // Closing the publisher closes the current channel, not the old one a second time.
+    await publisher.close();
+    expect(refusing.closed()).toBe(1);
   });
 
   it('closes the old channel only once the confirms still owed on it have arrived', async () => {
